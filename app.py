@@ -1,0 +1,3 @@
+from koki_site import create_app
+
+app = create_app()

@@ -1,0 +1,76 @@
+"""KOKI SOFTWARE's public website: the application factory."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from koki_site import cli, errors, i18n, security
+from koki_site.extensions import babel, csrf, db, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config=None, instance_path=None):
+    """Build the app: defaults, then instance/config.py, then FLASK_* variables, then test_config."""
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path or PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def load_config(app, test_config):
+    app.config.from_object("koki_site.config")
+    app.config["SESSION_COOKIE_SECURE"] = not app.debug
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        os.makedirs(app.instance_path, exist_ok=True)
+        db_path = Path(app.instance_path) / "koki.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    check_secret_key(app)
+
+
+def check_secret_key(app):
+    """Refuse to start with a missing or short secret key, except in debug and tests."""
+    key = app.config.get("SECRET_KEY") or ""
+    if len(key) >= app.config["MIN_SECRET_KEY_LENGTH"]:
+        return
+    if app.debug or app.testing:
+        # A throwaway key: sessions and signed cookies last until the next restart.
+        app.config["SECRET_KEY"] = key or secrets.token_hex(32)
+        return
+    raise RuntimeError(
+        f"SECRET_KEY is {'too short' if key else 'not set'}: it needs at least "
+        f"{app.config['MIN_SECRET_KEY_LENGTH']} characters. Set one with\n"
+        '  export FLASK_SECRET_KEY="$(python3 -c \'import secrets; print(secrets.token_hex(32))\')"\n'
+        f"or put SECRET_KEY = '...' in {Path(app.instance_path) / 'config.py'}."
+    )
+
+
+def register_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+
+
+def register_blueprints(app):
+    from koki_site.pages import views as pages
+
+    app.register_blueprint(pages.site)
+    app.register_blueprint(pages.bp)

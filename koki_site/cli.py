@@ -1,0 +1,49 @@
+"""Command-line commands: `flask translate …` (each capability adds its own group)."""
+
+import tempfile
+from pathlib import Path
+
+import click
+from babel.messages.frontend import CommandLineInterface
+from flask import current_app
+from flask.cli import AppGroup
+
+translate = AppGroup("translate", help="Update and compile the message catalogues.")
+
+
+def init_app(app):
+    app.cli.add_command(translate)
+
+
+def pybabel(*args):
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def project_paths():
+    root = Path(current_app.root_path).parent
+    return root, root / "translations"
+
+
+@translate.command("update")
+def translate_update():
+    """Extract the messages and merge them into every catalogue (new languages included)."""
+    root, translations = project_paths()
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = str(Path(tmp) / "messages.pot")
+        pybabel("extract", "-F", str(root / "babel.cfg"), "-k", "_l", "--no-location", "-o", pot, str(root))
+        for lang in current_app.config["LANGUAGES"]:
+            if lang == "en":
+                continue  # the messages are written in English
+            po = translations / lang / "LC_MESSAGES" / "messages.po"
+            command = "update" if po.exists() else "init"
+            extra = ("--no-fuzzy-matching", "--ignore-obsolete") if po.exists() else ()
+            pybabel(command, "-i", pot, "-d", str(translations), "-l", lang, *extra)
+    click.echo(f"Catalogues updated in {translations}: translate the new entries, then compile.")
+
+
+@translate.command("compile")
+def translate_compile():
+    """Compile the .po catalogues into the .mo files the site reads."""
+    _, translations = project_paths()
+    pybabel("compile", "-d", str(translations))
+    click.echo("Catalogues compiled.")

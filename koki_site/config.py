@@ -1,0 +1,59 @@
+"""Package defaults: the first link of the configuration chain.
+
+Every value here can be overridden by ``instance/config.py`` and then by a ``FLASK_``-prefixed
+environment variable (``FLASK_CONTACT_RETENTION_MONTHS=12``). Periods that the policy pages state
+are read from here by the processing register, the same values the purge and the cookies enforce.
+"""
+
+# Security
+SECRET_KEY = None  # required outside debug and tests; see check_secret_key()
+MIN_SECRET_KEY_LENGTH = 32
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# SESSION_COOKIE_SECURE defaults to "not debug" in create_app; set it to false to serve on plain HTTP.
+MAX_CONTENT_LENGTH = 64 * 1024  # the largest form (contact: 5,000 characters) fits many times
+SEND_FILE_MAX_AGE_DEFAULT = 3600
+
+# Database
+SQLALCHEMY_DATABASE_URI = None  # defaults to sqlite:///<instance>/koki.db in create_app
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+# Languages
+LANGUAGES = ("fr", "en")
+BABEL_DEFAULT_LOCALE = "fr"
+BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+BABEL_TRANSLATION_DIRECTORIES = "../translations"
+
+# The policy text: its version is the date it was last changed. Change it whenever the text of
+# the privacy or cookie policy changes (consent given under an older version is asked again).
+POLICY_VERSION = "2026-11-29"
+
+# Retention periods (the processing register states them; the purge and the cookies enforce them)
+CONTACT_RETENTION_MONTHS = 12
+NEWSLETTER_PENDING_DAYS = 30
+NEWSLETTER_PROOF_RETENTION_MONTHS = 36
+CONSENT_COOKIE_MONTHS = 13
+CONSENT_PROOF_RETENTION_MONTHS = 60
+STATISTICS_RETENTION_MONTHS = 25
+AUDIT_RETENTION_MONTHS = 12
+RIGHTS_RETENTION_MONTHS = 36
+
+# The company, as the legal notice and the policy name it. Names come from the policy text;
+# the addresses and registration are the operator's to set (README: "Before going live").
+# A value left empty is left out of the pages.
+COMPANY_NAME = "KOKI SOFTWARE"
+COMPANY_LEGAL_FORM = ""
+COMPANY_ADDRESS = ""
+COMPANY_REGISTRATION = ""
+COMPANY_EMAIL = "contact@koki-software.fr"
+COMPANY_PHONE = ""
+PUBLICATION_DIRECTOR = ""
+DPO_NAME = "Rémi LEBRE"
+DPO_EMAIL = "dpo@koki-software.fr"
+DPO_ADDRESS = ""
+HOST_NAME = "XEFI"
+HOST_ADDRESS = ""
+HOST_WEBSITE = "https://www.xefi.com"
+
+# Rendered public pages are kept in memory (koki_site/pages/cache.py); off in debug.
+PAGE_CACHE = True

@@ -1,0 +1,39 @@
+"""Error pages in the visitor's language: the URL prefix, else Accept-Language."""
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+ERRORS = {
+    400: (_l("Bad request"), _l("We could not understand what was sent. Please check it and try again.")),
+    403: (_l("Access denied"), _l("You are not allowed to see this page.")),
+    404: (_l("Page not found"), _l("This page does not exist or has moved.")),
+    405: (_l("Method not allowed"), _l("This address does not accept this kind of request.")),
+    413: (_l("Request too large"), _l("What you sent is too large. Please shorten it and try again.")),
+    429: (
+        _l("Too many requests"),
+        _l("You have made too many requests in a short time. Please wait a moment and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error occurred on our side. Please try again in a few minutes."),
+    ),
+    503: (
+        _l("Service unavailable"),
+        _l("The site is temporarily unavailable. Please try again in a few minutes."),
+    ),
+}
+KEPT_HEADERS = ("Allow", "Retry-After")
+
+
+def init_app(app):
+    app.register_error_handler(HTTPException, render_error)
+
+
+def render_error(error):
+    """Every HTTP error, 500 included (Flask wraps unhandled exceptions in InternalServerError)."""
+    code = error.code or 500
+    title, message = ERRORS.get(code, ERRORS[500 if code >= 500 else 400])
+    body = render_template("errors/error.html", code=code, title=title, message=message)
+    headers = {name: value for name, value in error.get_headers() if name in KEPT_HEADERS}
+    return body, code, headers

@@ -1,0 +1,92 @@
+"""Languages: every public page lives under /<lang>/, the locale follows the URL.
+
+The order in which a language is chosen: the URL prefix, then Accept-Language, then French.
+Error pages outside any language prefix (an unknown language, say) use the same order.
+"""
+
+from babel import Locale
+from babel.units import format_unit
+from flask import current_app, g, request, url_for
+from flask_babel import get_locale
+from werkzeug.routing import AnyConverter
+
+
+def init_app(app):
+    languages = app.config["LANGUAGES"]
+
+    class LanguageConverter(AnyConverter):
+        def __init__(self, url_map):
+            super().__init__(url_map, *languages)
+
+    app.url_map.converters["lang"] = LanguageConverter
+    app.url_value_preprocessor(pull_lang_code)
+    app.url_defaults(add_lang_code)
+    app.context_processor(language_links)
+    app.jinja_env.filters["period"] = format_period
+    # Must match `trimmed = true` in babel.cfg, or the extracted messages would not be found.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+def select_locale():
+    """The page's language: its URL prefix, else the visitor's preference, else the default."""
+    return g.get("lang_code") or language_of_request()
+
+
+def language_of_request():
+    languages = current_app.config["LANGUAGES"]
+    prefix = request.path.split("/")[1] if request.path.count("/") >= 1 else ""
+    if prefix in languages:
+        return prefix
+    return preferred_language()
+
+
+def preferred_language():
+    """The best match for Accept-Language, French when nothing matches."""
+    languages = current_app.config["LANGUAGES"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def pull_lang_code(endpoint, values):
+    if values and "lang_code" in values:
+        g.lang_code = values.pop("lang_code")
+
+
+def add_lang_code(endpoint, values):
+    if "lang_code" in values or not g.get("lang_code"):
+        return
+    if current_app.url_map.is_endpoint_expecting(endpoint, "lang_code"):
+        values["lang_code"] = g.lang_code
+
+
+def language_links():
+    """The page's language, its absolute URL in every language (hreflang) and the switch.
+
+    A page outside the language prefix (an error page) has no alternates; its switch leads
+    to the home page of the other languages.
+    """
+    lang = str(get_locale())
+    alternates = {}
+    rule = request.url_rule
+    if rule is not None and "lang_code" in rule.arguments:
+        args = request.view_args or {}
+        alternates = {
+            code: url_for(request.endpoint, lang_code=code, _external=True, **args)
+            for code in current_app.config["LANGUAGES"]
+        }
+    switch = [
+        (code, language_name(code), alternates.get(code) or url_for("pages.home", lang_code=code))
+        for code in current_app.config["LANGUAGES"]
+        if code != lang
+    ]
+    return {"lang": lang, "alternates": alternates, "language_switch": switch}
+
+
+def language_name(code):
+    """A language's name in that language: "Français", "English"."""
+    return Locale.parse(code).get_display_name(code).capitalize()
+
+
+def format_period(period):
+    """A retention period in the page's language: "12 months", "12 mois", "30 days"."""
+    unit = "duration-month" if period.unit == "month" else "duration-day"
+    return format_unit(period.value, unit, length="long", locale=get_locale())

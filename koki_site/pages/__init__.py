@@ -1,0 +1,1 @@
+"""The public pages: the showcase, the privacy and cookie policies, the legal notice."""

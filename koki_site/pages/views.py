@@ -1,0 +1,87 @@
+"""Public pages under /<lang>/, the root redirect, health check and robots.txt."""
+
+from datetime import date
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from koki_site import i18n, register
+from koki_site.cookies import COOKIES, consent_lifetime
+from koki_site.extensions import db
+from koki_site.pages.cache import cached
+
+bp = Blueprint("pages", __name__, url_prefix="/<lang:lang_code>")
+site = Blueprint("site", __name__)
+
+
+@bp.context_processor
+def policy_facts():
+    """What the policy pages state, from configuration: its date and the periods it names."""
+    return {
+        "policy_date": date.fromisoformat(current_app.config["POLICY_VERSION"]),
+        "consent_lifetime": consent_lifetime(),
+        "contact_retention": register.get("contact").retention[0].period(),
+    }
+
+
+@bp.get("/")
+@cached
+def home():
+    """The showcase: who KOKI SOFTWARE is and its cleaning-traceability offer."""
+    return render_template("pages/home.html")
+
+
+@bp.get("/privacy")
+@cached
+def privacy():
+    """The privacy policy, every section of the company's text."""
+    return render_template("pages/privacy.html", processings=register.PROCESSINGS)
+
+
+@bp.get("/cookies")
+@cached
+def cookies():
+    """The cookie policy and the table of every cookie the site may set."""
+    return render_template("pages/cookies.html", cookies=COOKIES)
+
+
+@bp.get("/legal")
+@cached
+def legal():
+    """The legal notice: publisher, host, contact."""
+    return render_template("pages/legal.html")
+
+
+@site.app_template_global()
+def endpoint_url(endpoint, **values):
+    """The URL of a page if its capability is installed, else None (so no link leads to a 404)."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+@site.get("/")
+def root():
+    """Send the visitor to their language, French when nothing matches."""
+    response = redirect(url_for("pages.home", lang_code=i18n.preferred_language()))
+    response.vary.add("Accept-Language")
+    return response
+
+
+@site.get("/healthz")
+def healthz():
+    """200 when the database answers, 503 otherwise."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        current_app.logger.exception("health check: database unavailable")
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")
+
+
+@site.get("/robots.txt")
+def robots():
+    """Everything public may be crawled; the back office may not."""
+    body = "User-agent: *\nDisallow: /staff/\n"
+    return body, 200, {"Content-Type": "text/plain; charset=utf-8"}

@@ -1,0 +1,134 @@
+"""The processing register (GDPR Art. 30): every processing of personal data, declared once.
+
+The privacy and cookie policy pages render purposes, legal bases and retention periods from these
+declarations, and the retention periods are read from configuration (koki_site/config.py), so the
+text a visitor reads and the code that deletes data use one value.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from koki_site.periods import Period
+
+LEGAL_BASES = {
+    "consent": _l("Consent (GDPR Art. 6(1)(a))"),
+    "contract": _l("Performance of a contract (GDPR Art. 6(1)(b))"),
+    "legal_obligation": _l("Legal obligation (GDPR Art. 6(1)(c))"),
+    "legitimate_interests": _l("Legitimate interests (GDPR Art. 6(1)(f))"),
+}
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long one kind of record is kept: a configured period, or a condition alone."""
+
+    when: str  # what the period counts from, or the condition that ends it
+    config_key: str | None = None
+    unit: str = "month"
+
+    def period(self):
+        return Period.from_config(self.config_key, self.unit) if self.config_key else None
+
+
+@dataclass(frozen=True)
+class Processing:
+    key: str
+    name: str
+    purpose: str
+    legal_basis: str  # a key of LEGAL_BASES
+    data_categories: str
+    data_subjects: str
+    recipients: str
+    retention: tuple[Retention, ...]
+
+    @property
+    def legal_basis_label(self):
+        return LEGAL_BASES[self.legal_basis]
+
+
+PROCESSINGS = (
+    Processing(
+        key="contact",
+        name=_l("Contact requests"),
+        purpose=_l("Answering the requests for information sent through the contact form."),
+        legal_basis="legitimate_interests",
+        data_categories=_l("First and last name, email address, company, telephone, message."),
+        data_subjects=_l("Visitors who write to us"),
+        recipients=_l("KOKI SOFTWARE support staff, and our host acting on our instructions"),
+        retention=(Retention(_l("from receipt of the message"), "CONTACT_RETENTION_MONTHS"),),
+    ),
+    Processing(
+        key="newsletter",
+        name=_l("Newsletter"),
+        purpose=_l("Sending our newsletter to the people who asked for it."),
+        legal_basis="consent",
+        data_categories=_l(
+            "Email address, language, proof of consent (dates, policy version, text shown)."
+        ),
+        data_subjects=_l("Subscribers"),
+        recipients=_l("KOKI SOFTWARE marketing staff, and our host acting on our instructions"),
+        retention=(
+            Retention(_l("until you unsubscribe")),
+            Retention(_l("for a subscription that was never confirmed"), "NEWSLETTER_PENDING_DAYS", "day"),
+            Retention(
+                _l("after unsubscribing, for the proof of consent (the address is no longer kept in clear)"),
+                "NEWSLETTER_PROOF_RETENTION_MONTHS",
+            ),
+        ),
+    ),
+    Processing(
+        key="consent_proof",
+        name=_l("Proof of cookie choices"),
+        purpose=_l("Proving the choices made about cookies, as the CNIL requires."),
+        legal_basis="legal_obligation",
+        data_categories=_l(
+            "Random choice identifier, choices, date, policy version, language; no IP address."
+        ),
+        data_subjects=_l("Visitors who make a cookie choice"),
+        recipients=_l("The Data Protection Officer"),
+        retention=(Retention(_l("from the choice"), "CONSENT_PROOF_RETENTION_MONTHS"),),
+    ),
+    Processing(
+        key="statistics",
+        name=_l("Audience statistics"),
+        purpose=_l("Counting page views anonymously, per day, page and language, to improve the site."),
+        legal_basis="consent",
+        data_categories=_l(
+            "A random visitor identifier in a cookie, hashed with a key that changes every day."
+        ),
+        data_subjects=_l("Visitors who accept statistics cookies"),
+        recipients=_l("KOKI SOFTWARE staff"),
+        retention=(
+            Retention(_l("for the identifier cookie"), "CONSENT_COOKIE_MONTHS"),
+            Retention(_l("for the anonymous daily totals"), "STATISTICS_RETENTION_MONTHS"),
+        ),
+    ),
+    Processing(
+        key="audit",
+        name=_l("Staff audit log"),
+        purpose=_l("Keeping track of who did what in the back office, to secure your data."),
+        legal_basis="legitimate_interests",
+        data_categories=_l("Staff account, action, date, reference of the record concerned."),
+        data_subjects=_l("KOKI SOFTWARE staff"),
+        recipients=_l("The Data Protection Officer"),
+        retention=(Retention(_l("from the action"), "AUDIT_RETENTION_MONTHS"),),
+    ),
+    Processing(
+        key="rights",
+        name=_l("Rights requests"),
+        purpose=_l("Handling the requests to exercise your data protection rights, and proving it."),
+        legal_basis="legal_obligation",
+        data_categories=_l("Email address, right exercised, details given, dates, our answer."),
+        data_subjects=_l("People who exercise a right"),
+        recipients=_l("The Data Protection Officer"),
+        retention=(Retention(_l("from the answer"), "RIGHTS_RETENTION_MONTHS"),),
+    ),
+)
+
+BY_KEY = {processing.key: processing for processing in PROCESSINGS}
+
+
+def get(key):
+    """The processing declared under key."""
+    return BY_KEY[key]
