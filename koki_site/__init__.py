@@ -56,14 +56,15 @@ def check_secret_key(app):
     raise RuntimeError(
         f"SECRET_KEY is {'too short' if key else 'not set'}: it needs at least "
         f"{app.config['MIN_SECRET_KEY_LENGTH']} characters. Set one with\n"
-        '  export FLASK_SECRET_KEY="$(python3 -c \'import secrets; print(secrets.token_hex(32))\')"\n'
+        "  export FLASK_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
         f"or put SECRET_KEY = '...' in {Path(app.instance_path) / 'config.py'}."
     )
 
 
 def register_extensions(app):
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    # render_as_batch: SQLite cannot ALTER most things, Alembic copies the table instead.
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)

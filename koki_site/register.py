@@ -63,9 +63,7 @@ PROCESSINGS = (
         name=_l("Newsletter"),
         purpose=_l("Sending our newsletter to the people who asked for it."),
         legal_basis="consent",
-        data_categories=_l(
-            "Email address, language, proof of consent (dates, policy version, text shown)."
-        ),
+        data_categories=_l("Email address, language, proof of consent (dates, policy version, text shown)."),
         data_subjects=_l("Subscribers"),
         recipients=_l("KOKI SOFTWARE marketing staff, and our host acting on our instructions"),
         retention=(

@@ -1,0 +1,61 @@
+"""Language choice, and a French catalogue with no missing or fuzzy entry."""
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+FRENCH = ROOT / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "target"),
+    [
+        ("en", "/en/"),
+        ("en-GB,en;q=0.9", "/en/"),
+        ("fr-FR,fr;q=0.9,en;q=0.8", "/fr/"),
+        ("de-DE,de;q=0.9,en;q=0.5", "/en/"),
+        ("de", "/fr/"),
+        (None, "/fr/"),
+    ],
+)
+def test_root_redirects_by_accept_language(client, accept_language, target):
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    response = client.get("/", headers=headers)
+    assert response.status_code == 302
+    assert response.headers["Location"] == target
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+def french_catalogue():
+    with FRENCH.open("rb") as handle:
+        return read_po(handle)
+
+
+def test_french_catalogue_has_no_missing_or_fuzzy_entry():
+    catalogue = french_catalogue()
+    untranslated = [message.id for message in catalogue if message.id and not message.string]
+    fuzzy = [message.id for message in catalogue if message.id and message.fuzzy]
+    assert untranslated == [] and fuzzy == []
+
+
+def test_every_message_of_the_code_is_in_the_french_catalogue():
+    """A text added to a template without `flask translate update` would show in English."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "messages.pot"
+        CommandLineInterface().run(
+            ["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-o", str(pot), str(ROOT)]
+        )
+        with pot.open("rb") as handle:
+            extracted = {message.id for message in read_po(handle) if message.id}
+    translated = {message.id for message in french_catalogue() if message.id and message.string}
+    assert sorted(extracted - translated) == []
+
+
+def test_translate_compile_command(runner):
+    result = runner.invoke(args=["translate", "compile"])
+    assert result.exit_code == 0, result.output
+    assert (FRENCH.with_suffix(".mo")).stat().st_size > 1000
