@@ -1,0 +1,36 @@
+# The README's two commands: `make run` serves the site, `make test` runs every test.
+# Both install what they need into .venv first (and `make test` Debian's Chromium when missing).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test install catalogues chromium lint
+
+$(VENV)/installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(VENV)/installed
+
+catalogues: install
+	$(BIN)/pybabel compile -q -d translations
+
+# A random secret key for this machine, kept out of git (instance/ is ignored).
+instance/config.py:
+	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
+
+# Plain HTTP on loopback: session and consent cookies without the Secure flag, or forms would not work.
+run: catalogues instance/config.py
+	$(BIN)/flask --app app db upgrade
+	FLASK_SESSION_COOKIE_SECURE=false $(BIN)/flask --app app run --host 127.0.0.1 --port 5000
+
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test: catalogues chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
