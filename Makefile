@@ -15,7 +15,7 @@ $(VENV)/installed: requirements.txt
 install: $(VENV)/installed
 
 catalogues: install
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 # A random secret key for this machine, kept out of git (instance/ is ignored).
 instance/config.py:

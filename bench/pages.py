@@ -28,6 +28,7 @@ PAGES = ("/fr/privacy", "/en/")
 TARGET = 0.6
 # Added by gunicorn or computed by Werkzeug on each response: not part of what the floor copies.
 SERVER_HEADERS = {"server", "date", "connection", "content-length", "transfer-encoding"}
+LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
 
 FLOOR_APP = """from flask import Flask, Response
 
@@ -38,48 +39,42 @@ for path, (status, headers, body) in PAGES.items():
 """
 
 
-def free_port():
-    with socket.socket() as sock:
+def serve(module, cwd, env, log, servers, ready_path, timeout=30.0):
+    """Start gunicorn -w 2 (sync) on a free loopback port; return its URL once ready_path answers."""
+    with socket.socket() as sock:  # a free port on loopback
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(module, cwd, env, log):
-    port = free_port()
+        port = sock.getsockname()[1]
     cmd = [BIN / "gunicorn", "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}", "--no-control-socket"]
     cmd += ["--graceful-timeout", "5", f"{module}:app"]
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=out, start_new_session=True)
-    return proc, f"http://127.0.0.1:{port}"
+    servers.append(proc)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn {module}:app exited with code {proc.returncode}")
+        try:
+            with LOOPBACK.open(url + ready_path, timeout=2) as response:
+                if response.status == 200:
+                    return url
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url}{ready_path} did not answer within {timeout:.0f} s")
 
 
 def stop(proc):
-    """SIGTERM the master; if it has not exited within 10 s, SIGKILL its process group."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # the master is not reaped yet: the group is ours
+            os.killpg(proc.pid, signal.SIGKILL)  # master not reaped yet, so this group is still ours
             proc.wait(timeout=5)
 
 
-def wait_ready(proc, url, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with code {proc.returncode} before answering {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
-
-
 def fetch(url):
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with LOOPBACK.open(url, timeout=10) as response:
         headers = [(k, v) for k, v in response.headers.items() if k.lower() not in SERVER_HEADERS]
         return response.status, headers, response.read()
 
@@ -96,12 +91,10 @@ def wrk(url, threads, connections, duration):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--duration", type=int, default=10, choices=range(1, 301), metavar="SECONDS")
+    parser.add_argument("--connections", type=int, default=16, metavar="N")
+    parser.add_argument("--threads", type=int, default=2, metavar="N")
     args = parser.parse_args()
-    if not 1 <= args.duration <= 300:
-        parser.error("--duration must be between 1 and 300 seconds")
     tmp = Path(tempfile.mkdtemp(prefix="koki-bench-"))
     env = {
         "PATH": f"{BIN}:/usr/bin:/bin",
@@ -114,14 +107,10 @@ def main():
         upgrade = [BIN / "flask", "--app", "app", "db", "upgrade"]
         subprocess.run(upgrade, cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
 
-        site, site_url = start_gunicorn("app", ROOT, env, tmp / "site.log")
-        servers.append(site)
-        wait_ready(site, site_url + "/healthz")
+        site_url = serve("app", ROOT, env, tmp / "site.log", servers, "/healthz")
         pages = {path: fetch(site_url + path) for path in PAGES}
         (tmp / "floor_app.py").write_text(FLOOR_APP.format(pages=pages))
-        floor, floor_url = start_gunicorn("floor_app", tmp, env, tmp / "floor.log")
-        servers.append(floor)
-        wait_ready(floor, floor_url + PAGES[0])
+        floor_url = serve("floor_app", tmp, env, tmp / "floor.log", servers, PAGES[0])
         for path, page in pages.items():
             assert fetch(floor_url + path) == page, f"the floor does not answer {path} as the site does"
 
@@ -132,9 +121,8 @@ def main():
             for name, base in (("site", site_url), ("floor", floor_url)):
                 wrk(base + path, 1, args.connections, 2)  # warm-up: fills each worker's page cache
                 rps[name], p99, errors = wrk(base + path, args.threads, args.connections, args.duration)
-                print(f"{path:<12} {name:<6} {len(pages[path][2]):>7} {rps[name]:>11.0f} {p99:>8.2f}")
-                for error in errors:
-                    print(f"{'':<19} wrk: {error}")
+                row = f"{path:<12} {name:<6} {len(pages[path][2]):>7} {rps[name]:>11.0f} {p99:>8.2f}"
+                print(row + "".join(f"  wrk: {error}" for error in errors))
             ratio = rps["site"] / rps["floor"]
             verdict = "PASS" if ratio >= TARGET else "BELOW TARGET"
             print(f"{path:<12} site/floor = {ratio:.2f} (target >= {TARGET}): {verdict}\n")

@@ -8,6 +8,8 @@ from babel.messages.frontend import CommandLineInterface
 from flask import current_app
 from flask.cli import AppGroup
 
+from koki_site.i18n import compile_catalogues, translations_directory
+
 translate = AppGroup("translate", help="Update and compile the message catalogues.")
 
 
@@ -19,15 +21,10 @@ def pybabel(*args):
     CommandLineInterface().run(["pybabel", "-q", *args])
 
 
-def project_paths():
-    root = Path(current_app.root_path).parent
-    return root, root / "translations"
-
-
 @translate.command("update")
 def translate_update():
     """Extract the messages and merge them into every catalogue (new languages included)."""
-    root, translations = project_paths()
+    root, translations = Path(current_app.root_path).parent, translations_directory(current_app)
     with tempfile.TemporaryDirectory() as tmp:
         pot = str(Path(tmp) / "messages.pot")
         pybabel("extract", "-F", str(root / "babel.cfg"), "-k", "_l", "--no-location", "-o", pot, str(root))
@@ -44,6 +41,5 @@ def translate_update():
 @translate.command("compile")
 def translate_compile():
     """Compile the .po catalogues into the .mo files the site reads."""
-    _, translations = project_paths()
-    pybabel("compile", "-d", str(translations))
-    click.echo("Catalogues compiled.")
+    compiled = compile_catalogues(translations_directory(current_app), force=True)
+    click.echo(f"Catalogues compiled: {', '.join(compiled) or 'none'}.")

@@ -4,7 +4,13 @@ The order in which a language is chosen: the URL prefix, then Accept-Language, t
 Error pages outside any language prefix (an unknown language, say) use the same order.
 """
 
+import os
+import tempfile
+from pathlib import Path
+
 from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.units import format_unit
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale
@@ -12,6 +18,7 @@ from werkzeug.routing import AnyConverter
 
 
 def init_app(app):
+    compile_catalogues(translations_directory(app))
     languages = app.config["LANGUAGES"]
 
     class LanguageConverter(AnyConverter):
@@ -25,6 +32,31 @@ def init_app(app):
     app.jinja_env.filters["period"] = format_period
     # Must match `trimmed = true` in babel.cfg, or the extracted messages would not be found.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+def translations_directory(app):
+    return Path(app.root_path, app.config["BABEL_TRANSLATION_DIRECTORIES"]).resolve()
+
+
+def compile_catalogues(directory, force=False):
+    """Build each .mo that is missing or older than its .po; return the languages compiled.
+
+    The run and test commands compile the catalogues; doing it here too means a site started
+    any other way (`flask run` from a fresh clone) never serves French pages in English.
+    The file is written aside and renamed, so workers starting together never read half a file.
+    """
+    compiled = []
+    for po_path in sorted(Path(directory).glob("*/LC_MESSAGES/*.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalogue = read_po(po_file)
+        with tempfile.NamedTemporaryFile(dir=mo_path.parent, delete=False) as mo_file:
+            write_mo(mo_file, catalogue)
+        os.replace(mo_file.name, mo_path)
+        compiled.append(po_path.parent.parent.name)
+    return compiled
 
 
 def select_locale():

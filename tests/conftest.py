@@ -7,17 +7,14 @@ PostgreSQL: migrated once per run, every table emptied after each test.
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
-from babel.messages.frontend import CommandLineInterface
 from flask_migrate import upgrade
 from sqlalchemy import text
 
 from koki_site import create_app
 from koki_site.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET = "tests-secret-key-0123456789abcdef0123456789abcdef"
 
 
@@ -29,12 +26,6 @@ def settings(database_url, **extra):
         "SESSION_COOKIE_SECURE": False,
         **extra,
     }
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_catalogues():
-    """The .mo files are built, never committed: build them as the run command does."""
-    CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(ROOT / "translations")])
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,15 @@
 """Language choice, and a French catalogue with no missing or fuzzy entry."""
 
+import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
+
+from koki_site import create_app
+from tests.conftest import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FRENCH = ROOT / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
@@ -58,4 +62,14 @@ def test_every_message_of_the_code_is_in_the_french_catalogue():
 def test_translate_compile_command(runner):
     result = runner.invoke(args=["translate", "compile"])
     assert result.exit_code == 0, result.output
+    assert "compiled: fr" in result.output
     assert (FRENCH.with_suffix(".mo")).stat().st_size > 1000
+
+
+def test_a_site_started_without_compiled_catalogues_compiles_them(tmp_path, database_url):
+    """`flask run` from a fresh clone must not serve the French pages in English."""
+    copy = tmp_path / "translations"
+    shutil.copytree(ROOT / "translations", copy, ignore=shutil.ignore_patterns("*.mo"))
+    app = create_app(settings(database_url, BABEL_TRANSLATION_DIRECTORIES=str(copy)), instance_path=tmp_path)
+    assert (copy / "fr" / "LC_MESSAGES" / "messages.mo").exists()
+    assert "Politique de confidentialité" in app.test_client().get("/fr/privacy").get_data(as_text=True)

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Lighthouse scores of the public pages: performance, accessibility, best practices and SEO.
+#
+# Serves the site with gunicorn on a free loopback port and runs Lighthouse (desktop preset,
+# Debian's headless Chromium) on /fr/, /en/, /fr/privacy and /en/privacy. Prints the four scores
+# x100 per page; the target is 100 in each. For every score below it, lists the audits that fail
+# in that category (score < 1, not null) with the elements or resources they name.
+#
+# Run from the project root:  bash bench/lighthouse.sh
+# The first run installs Lighthouse into bench/node_modules (git-ignored) from the npm registry.
+# Lighthouse 12: 13 needs Node >= 22.19. VENV (default /work/venv) is the project's virtualenv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${VENV:-/work/venv}/bin"
+PAGES=(/fr/ /en/ /fr/privacy /en/privacy)
+
+if [[ ! -x bench/node_modules/.bin/lighthouse ]]; then
+    npm install --prefix bench --no-save --no-audit --no-fund lighthouse@12
+fi
+
+tmp="$(mktemp -d -t koki-lighthouse-XXXXXX)"
+server=""
+cleanup() {
+    if [[ -n "$server" ]] && kill -TERM "$server" 2>/dev/null; then
+        for _ in $(seq 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$server" 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+export FLASK_SECRET_KEY="$("$BIN/python" -c 'import secrets; print(secrets.token_hex(32))')"
+export FLASK_SQLALCHEMY_DATABASE_URI="sqlite:///$tmp/bench.db"
+export FLASK_SESSION_COOKIE_SECURE=false
+"$BIN/pybabel" -q compile -d translations
+"$BIN/flask" --app app db upgrade 2>"$tmp/upgrade.log" || { cat "$tmp/upgrade.log" >&2; exit 1; }
+
+port="$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+base="http://127.0.0.1:$port"
+"$BIN/gunicorn" -w 2 -k sync -b "127.0.0.1:$port" --no-control-socket --graceful-timeout 5 app:app \
+    >"$tmp/gunicorn.log" 2>&1 &
+server=$!
+for _ in $(seq 150); do  # up to 30 s
+    curl -fs --noproxy '*' -o /dev/null "$base/healthz" && break
+    kill -0 "$server" 2>/dev/null || { cat "$tmp/gunicorn.log" >&2; exit 1; }
+    sleep 0.2
+done
+curl -fs --noproxy '*' -o /dev/null "$base/healthz" || { echo "site not ready" >&2; exit 1; }
+
+export CHROME_PATH=/usr/bin/chromium
+flags="--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking"
+flags+=" --disable-component-update --disable-sync"
+reports=()
+for page in "${PAGES[@]}"; do
+    report="$tmp/$(echo "$page" | tr / _).json"
+    timeout 180 bench/node_modules/.bin/lighthouse "$base$page" --quiet --output=json \
+        --output-path="$report" --preset=desktop \
+        --only-categories=performance,accessibility,best-practices,seo --chrome-flags="$flags"
+    reports+=("$report")
+done
+
+"$BIN/python" - "$base" "${reports[@]}" <<'EOF'
+import json
+import sys
+
+base, reports = sys.argv[1], sys.argv[2:]
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+results = [json.load(open(path)) for path in reports]
+print(f"\n{'page':<14}" + "".join(f"{c:>16}" for c in CATEGORIES))
+for lhr in results:
+    scores = [lhr["categories"][c]["score"] for c in CATEGORIES]
+    cells = "".join(f"{'n/a' if s is None else round(s * 100):>16}" for s in scores)
+    print(f"{lhr['finalDisplayedUrl'].removeprefix(base):<14}{cells}")
+below = 0
+for lhr in results:
+    page = lhr["finalDisplayedUrl"].removeprefix(base)
+    if lhr.get("runtimeError"):
+        print(f"\n{page}: runtime error {lhr['runtimeError']}")
+    for c in CATEGORIES:
+        category = lhr["categories"][c]
+        if category["score"] == 1:
+            continue
+        below += 1
+        print(f"\n{page} {c}: {category['score'] and round(category['score'] * 100)} (target 100)")
+        for ref in category["auditRefs"]:
+            audit = lhr["audits"][ref["id"]]
+            if audit["score"] is None or audit["score"] >= 1:
+                continue
+            shown = f" ({audit['displayValue']})" if audit.get("displayValue") else ""
+            print(f"  {audit['id']}: {audit['title']} score={audit['score']}{shown} weight={ref['weight']}")
+            for item in (audit.get("details") or {}).get("items", [])[:8]:
+                node = item.get("node") or {}
+                what = node.get("selector") or item.get("url") or item.get("source") or ""
+                print(f"      {what} {node.get('snippet', '')} {node.get('explanation', '')}".rstrip())
+print("\nAll pages at 100 in every category." if not below else f"\n{below} score(s) below 100.")
+EOF
