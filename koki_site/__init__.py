@@ -71,7 +71,11 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
+    from koki_site.consent import views as consent
     from koki_site.pages import views as pages
+    from koki_site.statistics import blueprint as statistics
 
     app.register_blueprint(pages.site)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(consent.bp)
+    app.register_blueprint(statistics.bp)

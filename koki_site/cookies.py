@@ -1,7 +1,13 @@
-"""Every cookie the site may set, declared once: the cookie policy's table is drawn from here."""
+"""Every cookie the site may set, declared once, and the one way to set or expire them.
+
+The cookie policy's table is drawn from these declarations, withdrawing a purpose expires the
+cookies declared for it, and every cookie gets the same attributes (SPEC §3): Path=/,
+SameSite=Lax, HttpOnly, and Secure whenever SESSION_COOKIE_SECURE is on.
+"""
 
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from koki_site.periods import Period
@@ -18,17 +24,71 @@ class Cookie:
         return Period.from_config(self.lifetime_key, "month") if self.lifetime_key else None
 
 
-COOKIES = (
-    Cookie(
-        name="session",
-        purpose=_l(
-            "Holds the security token of a form you are filling in, against forged requests. "
-            "Only set when a page carries a form."
-        ),
+SESSION = Cookie(
+    name="session",
+    purpose=_l(
+        "Holds the security token of a form you are filling in, against forged requests. "
+        "Only set when a page carries a form."
     ),
 )
+CONSENT = Cookie(
+    name="koki_consent",
+    purpose=_l("Remembers your cookie choices, so that we do not ask again on every page."),
+    lifetime_key="CONSENT_COOKIE_MONTHS",
+)
+STATISTICS = Cookie(
+    name="koki_stats",
+    purpose=_l(
+        "A random identifier, so that a visitor who sees several pages is counted once a day. "
+        "It is hashed with a key that changes every day and is never linked to you."
+    ),
+    consent_purpose="statistics",
+    lifetime_key="CONSENT_COOKIE_MONTHS",
+)
+PREFERENCES = Cookie(
+    name="koki_prefs",
+    purpose=_l("Remembers what you typed in our forms (never your message), to fill them in next time."),
+    consent_purpose="enhancement",
+    lifetime_key="CONSENT_COOKIE_MONTHS",
+)
+REQUESTS = Cookie(
+    name="koki_requests",
+    purpose=_l("Keeps the reference numbers of your requests, so that you can follow them."),
+    consent_purpose="requests",
+    lifetime_key="CONSENT_COOKIE_MONTHS",
+)
+
+COOKIES = (SESSION, CONSENT, STATISTICS, PREFERENCES, REQUESTS)
+
+
+def for_purpose(purpose):
+    """The cookies that may only be set with consent to purpose."""
+    return [cookie for cookie in COOKIES if cookie.consent_purpose == purpose]
 
 
 def consent_lifetime():
     """How long a cookie choice, and any cookie set with consent, is kept: 13 months."""
     return Period.from_config("CONSENT_COOKIE_MONTHS", "month")
+
+
+def set_cookie(response, cookie, value):
+    lifetime = cookie.lifetime()
+    response.set_cookie(
+        cookie.name,
+        value,
+        max_age=lifetime.days * 86400 if lifetime else None,
+        path="/",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def expire_cookie(response, cookie):
+    response.delete_cookie(
+        cookie.name,
+        path="/",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )

@@ -1,5 +1,7 @@
 """Response headers and the request body limit, on every response."""
 
+from urllib.parse import urlsplit
+
 from flask import abort, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -47,3 +49,18 @@ def add_security_headers(response):
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
+
+
+def is_same_origin():
+    """Whether a POST comes from a page of this site (OWASP: Fetch Metadata, then Origin).
+
+    Hosts are compared, not schemes, so that a site behind a TLS-ending proxy still matches.
+    A request that says nothing of where it comes from is refused.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    if not origin or origin == "null":
+        return False
+    return urlsplit(origin).netloc == request.host

@@ -3,6 +3,7 @@
 import pytest
 
 from koki_site import register
+from koki_site.cookies import COOKIES
 from tests.helpers import LANGS, soup, visible_text
 
 SECTIONS = (
@@ -107,9 +108,16 @@ def test_cookie_policy_has_the_cookie_section_and_the_cookie_table(client, lang)
     for section in COOKIE_SECTIONS:
         assert page.find(id=section) is not None, section
     assert STATEMENTS[lang][1] in visible_text(client.get(f"/{lang}/cookies"))
-    names = [row.th.get_text(strip=True) for row in page.find("table").tbody.find_all("tr")]
-    assert names == ["session"]
-    assert page.find(id="settings") is not None
+    rows = page.find("table").tbody.find_all("tr")
+    assert [row.th.get_text(strip=True) for row in rows] == [cookie.name for cookie in COOKIES]
+    assert {"session", "koki_consent", "koki_stats", "koki_prefs", "koki_requests"} <= {
+        c.name for c in COOKIES
+    }
+    durations = {row.th.get_text(strip=True): row.find_all("td")[2].get_text(strip=True) for row in rows}
+    assert (
+        durations["koki_consent"] == durations["koki_stats"] == {"en": "13 months", "fr": "13\xa0mois"}[lang]
+    )
+    assert page.find(id="settings").find("form", class_="consent-settings") is not None
 
 
 def test_the_policy_date_is_the_configured_policy_version(app, client):

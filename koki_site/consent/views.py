@@ -1,0 +1,72 @@
+"""POST /consent, and what every page shows of consent (the banner, the settings form)."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
+
+from koki_site import consent_cookie, cookies
+from koki_site.consent import ledger
+from koki_site.consent.forms import ConsentForm
+from koki_site.extensions import csrf, db
+from koki_site.security import is_same_origin
+
+bp = Blueprint("consent", __name__)
+
+
+@bp.app_context_processor
+def consent_context():
+    """The banner until a valid decision; the current choices for the settings form."""
+    decision = consent_cookie.current()
+    return {
+        "show_consent_banner": decision is None,
+        "consent_decision": decision,
+        "consent_gpc": consent_cookie.gpc_refusal(),
+        "consent_purposes": consent_cookie.PURPOSES,
+    }
+
+
+@bp.post("/consent")
+@csrf.exempt
+def decide():
+    """Record a cookie decision: sign it in koki_consent, append it to the ledger, go back."""
+    if not is_same_origin():
+        abort(403)
+    form = ConsentForm()
+    if not form.validate():
+        abort(400)
+    previous = consent_cookie.current()
+    decision = consent_cookie.decide(
+        form.choice.data, form.ticked(), consent_id=previous.consent_id if previous else None
+    )
+    try:
+        ledger.record(decision, form.lang.data, form.method)
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("consent ledger unavailable")
+        abort(503)
+    consent_cookie.decision_made.send(current_app._get_current_object(), decision=decision)
+    response = redirect(safe_next(form.next.data, form.lang.data), code=303)
+    consent_cookie.save(response, decision)
+    for purpose, allowed in decision.choices.items():
+        if not allowed:
+            for cookie in cookies.for_purpose(purpose):
+                if cookie.name in request.cookies:
+                    cookies.expire_cookie(response, cookie)
+    return response
+
+
+def safe_next(target, lang):
+    """target when it is a path of this site; else the home page of the visitor's language."""
+    target = target or ""
+    parts = urlsplit(target)
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not parts.scheme
+        and not parts.netloc
+        and target.isprintable()
+    ):
+        return target
+    return url_for("pages.home", lang_code=lang)

@@ -1,0 +1,116 @@
+"""The visitor's cookie choices, signed in the koki_consent cookie (SPEC §3).
+
+This is the core's small API that every capability asks before doing anything a purpose covers:
+`allows("statistics")`, `allows("enhancement")`, `allows("requests")`. A cookie whose signature
+fails, that is older than its lifetime (13 months), of another policy version or malformed counts
+as no decision. A browser that sends `Sec-GPC: 1` and has made no decision is treated as refusing.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from blinker import Namespace
+from flask import current_app, g, request
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from koki_site import cookies
+
+SALT = "koki-consent"
+PURPOSES = {
+    "statistics": (
+        _l("Statistics"),
+        _l("Count page views anonymously, per day, page and language, to improve the site."),
+    ),
+    "enhancement": (
+        _l("Content enhancement"),
+        _l("Remember what you typed in our forms (never your message) to fill them in next time."),
+    ),
+    "requests": (
+        _l("Request tracking"),
+        _l("Keep the reference numbers of your requests on this device, so that you can follow them."),
+    ),
+}
+CHOICES = ("accept_all", "reject_all", "custom")
+
+# Sent with `decision=` once a decision is recorded, for the capabilities that count them.
+decision_made = Namespace().signal("decision-made")
+
+
+@dataclass(frozen=True)
+class Decision:
+    consent_id: str
+    choices: dict  # purpose -> bool, every purpose present
+
+    @property
+    def kind(self):
+        """accepted, refused or custom: how the staff charts count decisions."""
+        given = set(self.choices.values())
+        if given == {True}:
+            return "accepted"
+        return "refused" if given == {False} else "custom"
+
+
+def serializer():
+    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT)
+
+
+def decide(choice, ticked=(), consent_id=None):
+    """The decision for a banner or settings choice: accept_all, reject_all or custom."""
+    choices = {
+        purpose: choice == "accept_all" or (choice == "custom" and purpose in ticked) for purpose in PURPOSES
+    }
+    return Decision(consent_id or secrets.token_hex(16), choices)
+
+
+def load(value):
+    """The decision signed in a cookie value, or None if it does not count."""
+    max_age = cookies.consent_lifetime().days * 86400
+    try:
+        payload = serializer().loads(value, max_age=max_age)
+    except BadData:
+        return None
+    if not isinstance(payload, dict) or payload.get("v") != current_app.config["POLICY_VERSION"]:
+        return None
+    consent_id, choices = payload.get("id"), payload.get("c")
+    if not isinstance(consent_id, str) or not 0 < len(consent_id) <= 64 or not isinstance(choices, dict):
+        return None
+    if set(choices) != set(PURPOSES) or not all(isinstance(v, bool) for v in choices.values()):
+        return None
+    return Decision(consent_id, dict(choices))
+
+
+def dump(decision):
+    payload = {"v": current_app.config["POLICY_VERSION"], "id": decision.consent_id, "c": decision.choices}
+    return serializer().dumps(payload)
+
+
+def current():
+    """The visitor's valid decision, or None (read once per request)."""
+    if "consent_decision" not in g:
+        value = request.cookies.get(cookies.CONSENT.name)
+        g.consent_decision = load(value) if value else None
+    return g.consent_decision
+
+
+def gpc_refusal():
+    """True when the browser's Global Privacy Control signal stands for a refusal."""
+    return current() is None and request.headers.get("Sec-GPC", "").strip() == "1"
+
+
+def allows(purpose):
+    """Whether the visitor consented to purpose. Without a decision: no."""
+    decision = current()
+    return bool(decision and decision.choices.get(purpose))
+
+
+def state():
+    """What the pages show of consent: "gpc", "none" (banner), or the choices (no banner)."""
+    decision = current()
+    if decision is None:
+        return "gpc" if gpc_refusal() else "none"
+    return "".join("1" if decision.choices[purpose] else "0" for purpose in PURPOSES)
+
+
+def save(response, decision):
+    cookies.set_cookie(response, cookies.CONSENT, dump(decision))

@@ -1,0 +1,1 @@
+"""Anonymous audience statistics, with consent only: daily page views and unique visitors."""
