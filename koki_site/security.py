@@ -1,4 +1,4 @@
-"""Response headers and the request body limit, on every response."""
+"""Response headers, the request body limit, and the same-origin check of cookie-free forms."""
 
 from urllib.parse import urlsplit
 

@@ -1,8 +1,12 @@
-"""Real Chromium (Debian's /usr/bin/chromium) through Playwright, against the app on loopback."""
+"""Real Chromium (Debian's /usr/bin/chromium) through Playwright, against the app on loopback.
+
+The fixtures `chromium` and `live_server` are in conftest.py: Playwright allows one instance
+per thread, so the whole session shares one.
+"""
 
 import threading
 
-import pytest
+from axe_playwright_python.sync_playwright import Axe
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -37,16 +41,11 @@ class LiveServer:
         self.server.server_close()
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def live_server(app):
-    with LiveServer(app) as server:
-        yield server
+def serious_violations(page):
+    """axe-core's serious and critical violations on the page, as (rule, impact, help, targets)."""
+    violations = Axe().run(page).response["violations"]
+    return [
+        (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]

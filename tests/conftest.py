@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from koki_site import create_app
 from koki_site.extensions import db
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
 SECRET = "tests-secret-key-0123456789abcdef0123456789abcdef"
 
@@ -89,3 +90,20 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, shared by every browser test of the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    with LiveServer(app) as server:
+        yield server

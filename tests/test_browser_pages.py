@@ -3,17 +3,15 @@
 from urllib.parse import urlparse
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser import chromium, live_server  # noqa: F401  (fixtures)
+from tests.browser import serious_violations
 
 pytestmark = pytest.mark.browser
-SERIOUS = {"serious", "critical"}
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 @pytest.mark.parametrize("path", ["/", "/privacy", "/cookies", "/legal"])
-def test_page_in_chromium(chromium, live_server, lang, path):  # noqa: F811
+def test_page_in_chromium(chromium, live_server, lang, path):
     context = chromium.new_context()
     page = context.new_page()
     requests, problems = [], []
@@ -31,17 +29,11 @@ def test_page_in_chromium(chromium, live_server, lang, path):  # noqa: F811
     assert problems == []
     assert context.cookies() == []
 
-    violations = Axe().run(page).response["violations"]
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-        for v in violations
-        if v["impact"] in SERIOUS
-    ]
-    assert serious == []
+    assert serious_violations(page) == []
     context.close()
 
 
-def test_keyboard_skip_link_moves_focus_to_the_content(chromium, live_server):  # noqa: F811
+def test_keyboard_skip_link_moves_focus_to_the_content(chromium, live_server):
     page = chromium.new_page()
     page.goto(f"{live_server.url}/en/privacy")
     page.keyboard.press("Tab")
