@@ -12,6 +12,8 @@ from tests.conftest import SECRET, settings
 from tests.consent_helpers import SAME_ORIGIN, decide, payload, set_cookies, signed
 from tests.helpers import LANGS, PAGES, soup, visible_text
 
+pytestmark = pytest.mark.db  # every test here reads or writes the database
+
 DAY = 86400
 
 

@@ -2,12 +2,15 @@
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from koki_site.extensions import db
 from koki_site.statistics import counting
 from koki_site.statistics.models import ConsentDecisions, DailySalt, DailyVisitor, PageViews
 from tests.consent_helpers import decide
+
+pytestmark = pytest.mark.db  # every test here reads or writes the database
 
 
 def rows(app, model):

@@ -83,8 +83,9 @@ def dialect_insert(model=PageViews):
 
 def insert_ignoring_duplicates(model, **values):
     """Insert a row unless it exists; True when it was new."""
-    result = db.session.execute(dialect_insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    statement = dialect_insert(model).values(**values).on_conflict_do_nothing()
+    # RETURNING, not rowcount: drivers differ on what rowcount says of an ignored insert.
+    return db.session.execute(statement.returning(*model.__table__.primary_key)).first() is not None
 
 
 def salt_of(day):
