@@ -8,10 +8,11 @@
 #
 # Run from the project root:  bash bench/lighthouse.sh
 # The first run installs Lighthouse into bench/node_modules (git-ignored) from the npm registry.
-# Lighthouse 12: 13 needs Node >= 22.19. VENV (default /work/venv) is the project's virtualenv.
+# Lighthouse 12: 13 needs Node >= 22.19. VENV: the virtualenv (default .venv, made by
+# `make install`). LIGHTHOUSE_OUT=DIR keeps the JSON reports there (default: a temporary directory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN="${VENV:-/work/venv}/bin"
+BIN="${VENV:-.venv}/bin"
 PAGES=(/fr/ /en/ /fr/privacy /en/privacy)
 
 if [[ ! -x bench/node_modules/.bin/lighthouse ]]; then
@@ -28,6 +29,8 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+out="${LIGHTHOUSE_OUT:-$tmp}"
+mkdir -p "$out"
 
 export FLASK_SECRET_KEY="$("$BIN/python" -c 'import secrets; print(secrets.token_hex(32))')"
 export FLASK_SQLALCHEMY_DATABASE_URI="sqlite:///$tmp/bench.db"
@@ -50,35 +53,40 @@ curl -fs --noproxy '*' -o /dev/null "$base/healthz" || { echo "site not ready" >
 export CHROME_PATH=/usr/bin/chromium
 flags="--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking"
 flags+=" --disable-component-update --disable-sync"
-reports=()
+runs=()
 for page in "${PAGES[@]}"; do
-    report="$tmp/$(echo "$page" | tr / _).json"
-    timeout 180 bench/node_modules/.bin/lighthouse "$base$page" --quiet --output=json \
-        --output-path="$report" --preset=desktop \
-        --only-categories=performance,accessibility,best-practices,seo --chrome-flags="$flags"
-    reports+=("$report")
+    report="$out/$(echo "$page" | tr / _).json"
+    for attempt in 1 2 3; do  # Lighthouse's own advice on a failed trace (NO_NAVSTART): run again
+        TMPDIR="$tmp" timeout 180 bench/node_modules/.bin/lighthouse "$base$page" --quiet \
+            --output=json --output-path="$report" --preset=desktop \
+            --only-categories=performance,accessibility,best-practices,seo --chrome-flags="$flags" && break
+        rm -f "$report"
+        echo "lighthouse $page: attempt $attempt failed" >&2
+    done
+    runs+=("$page" "$report")
 done
 
-"$BIN/python" - "$base" "${reports[@]}" <<'EOF'
+"$BIN/python" - "${runs[@]}" <<'EOF'
 import json
+import os
 import sys
 
-base, reports = sys.argv[1], sys.argv[2:]
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-results = [json.load(open(path)) for path in reports]
+args = sys.argv[1:]
+pairs = zip(args[::2], args[1::2])
+runs = {page: json.load(open(path)) if os.path.exists(path) else None for page, path in pairs}
 print(f"\n{'page':<14}" + "".join(f"{c:>16}" for c in CATEGORIES))
-for lhr in results:
+for page, lhr in runs.items():
+    if lhr is None:
+        print(f"{page:<14}{'no report: Lighthouse failed 3 times':>64}")
+        continue
     scores = [lhr["categories"][c]["score"] for c in CATEGORIES]
-    cells = "".join(f"{'n/a' if s is None else round(s * 100):>16}" for s in scores)
-    print(f"{lhr['finalDisplayedUrl'].removeprefix(base):<14}{cells}")
-below = 0
-for lhr in results:
-    page = lhr["finalDisplayedUrl"].removeprefix(base)
-    if lhr.get("runtimeError"):
-        print(f"\n{page}: runtime error {lhr['runtimeError']}")
-    for c in CATEGORIES:
+    print(f"{page:<14}" + "".join(f"{'n/a' if s is None else round(s * 100):>16}" for s in scores))
+below = sum(lhr is None for lhr in runs.values())
+for page, lhr in runs.items():
+    for c in CATEGORIES if lhr else ():
         category = lhr["categories"][c]
-        if category["score"] == 1:
+        if category["score"] is not None and round(category["score"] * 100) == 100:
             continue
         below += 1
         print(f"\n{page} {c}: {category['score'] and round(category['score'] * 100)} (target 100)")
@@ -91,6 +99,7 @@ for lhr in results:
             for item in (audit.get("details") or {}).get("items", [])[:8]:
                 node = item.get("node") or {}
                 what = node.get("selector") or item.get("url") or item.get("source") or ""
-                print(f"      {what} {node.get('snippet', '')} {node.get('explanation', '')}".rstrip())
-print("\nAll pages at 100 in every category." if not below else f"\n{below} score(s) below 100.")
+                why = " ".join(node.get("explanation", "").split())
+                print(f"      {what} {node.get('snippet', '')} {why}".rstrip())
+print("\nAll pages at 100 in every category." if not below else f"\n{below} score(s) below 100 or missing.")
 EOF

@@ -5,7 +5,8 @@ Measures, with wrk on loopback, requests/s and p99 latency of /fr/privacy (the b
 the site returned. Both run under gunicorn -w 2 (sync). site/floor requests/s should be >= 0.6;
 the script prints PASS or BELOW TARGET per page and exits 0 either way: it is a measurement.
 
-Run from the project root:  /work/venv/bin/python bench/pages.py [--duration 10] [--connections 16]
+Run from the project root, after `make install`:
+    .venv/bin/python bench/pages.py [--duration 10] [--connections 16]
 """
 
 import argparse
@@ -114,7 +115,9 @@ def main():
         for path, page in pages.items():
             assert fetch(floor_url + path) == page, f"the floor does not answer {path} as the site does"
 
-        print(f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration}s, gunicorn -w 2 (sync)\n")
+        load = os.getloadavg()[0]  # other work on the machine skews both servers, not equally
+        print(f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration}s, gunicorn -w 2 (sync)", end="")
+        print(f", 1-min load average {load:.1f} at the start\n")
         print(f"{'page':<12} {'server':<6} {'bytes':>7} {'requests/s':>11} {'p99 ms':>8}")
         for path in PAGES:
             rps = {}
