@@ -95,12 +95,14 @@ def main():
     parser.add_argument("--duration", type=int, default=10, choices=range(1, 301), metavar="SECONDS")
     parser.add_argument("--connections", type=int, default=16, metavar="N")
     parser.add_argument("--threads", type=int, default=2, metavar="N")
+    parser.add_argument("--no-cache", action="store_true", help="render every page (PAGE_CACHE off)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="koki-bench-"))
     env = {
         "PATH": f"{BIN}:/usr/bin:/bin",
         "FLASK_SECRET_KEY": secrets.token_hex(32),
         "FLASK_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+        "FLASK_PAGE_CACHE": "false" if args.no_cache else "true",
     }
     servers = []
     try:
