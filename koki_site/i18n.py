@@ -66,7 +66,7 @@ def select_locale():
 
 def language_of_request():
     languages = current_app.config["LANGUAGES"]
-    prefix = request.path.split("/")[1] if request.path.count("/") >= 1 else ""
+    prefix = request.path.split("/")[1]
     if prefix in languages:
         return prefix
     return preferred_language()
