@@ -6,8 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from koki_site import cli, errors, i18n, security
-from koki_site.extensions import babel, csrf, db, migrate
+from koki_site import audit, cli, errors, i18n, security
+from koki_site.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,11 +68,15 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    audit.init_app(app)
 
 
 def register_blueprints(app):
     from koki_site.consent import views as consent
     from koki_site.pages import views as pages
+    from koki_site.staff import models as staff_models  # noqa: F401  (the user loader)
     from koki_site.statistics import blueprint as statistics
 
     app.register_blueprint(pages.site)

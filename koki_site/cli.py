@@ -1,4 +1,4 @@
-"""Command-line commands: `flask translate …` (each capability adds its own group)."""
+"""Core commands: `flask translate …`, `flask mail send`, `flask purge` (capabilities add theirs)."""
 
 import tempfile
 from pathlib import Path
@@ -8,13 +8,24 @@ from babel.messages.frontend import CommandLineInterface
 from flask import current_app
 from flask.cli import AppGroup
 
+from koki_site import mail, retention
 from koki_site.i18n import compile_catalogues, translations_directory
 
 translate = AppGroup("translate", help="Update and compile the message catalogues.")
+mail_group = AppGroup("mail", help="The mail outbox.")
 
 
 def init_app(app):
     app.cli.add_command(translate)
+    app.cli.add_command(mail_group)
+    app.cli.add_command(retention.purge_command)
+
+
+@mail_group.command("send")
+def mail_send():
+    """Deliver the mail that is due (new, or waiting to be tried again)."""
+    sent, failed = mail.deliver()
+    click.echo(f"Mail sent: {sent}, not sent: {failed}.")
 
 
 def pybabel(*args):

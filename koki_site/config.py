@@ -57,3 +57,32 @@ HOST_WEBSITE = "https://www.xefi.com"
 
 # Rendered public pages are kept in memory (koki_site/pages/cache.py); off in debug.
 PAGE_CACHE = True
+
+# Mail (SPEC §9). Without MAIL_SERVER, mail is written as .eml files under instance/mail/.
+MAIL_SERVER = None
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_TIMEOUT = 10
+MAIL_DEFAULT_SENDER = "KOKI SOFTWARE <no-reply@koki-software.fr>"
+MAIL_MAX_ATTEMPTS = 8  # then the mail stays in the outbox, marked failed, with its error
+# "background": a thread after the response; "inline": before it (tests); "cli": `flask mail send` only
+MAIL_DELIVERY = "background"
+SUPPORT_EMAIL = "support@koki-software.fr"  # told of each new contact message
+
+# Rate limits (Flask-Limiter); RATELIMIT_ENABLED=false turns them off.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = False
+CONTACT_RATE_LIMIT = "5 per minute;20 per hour"
+CONSENT_RATE_LIMIT = "30 per minute"
+LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+
+# Staff accounts (SPEC §6)
+STAFF_MIN_PASSWORD_LENGTH = 12
+STAFF_MAX_FAILED_LOGINS = 5
+STAFF_LOCKOUT_MINUTES = 15
+STAFF_IDLE_MINUTES = 30
+ARGON2_TIME_COST = 3
+ARGON2_MEMORY_COST = 65536  # KiB

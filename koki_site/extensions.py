@@ -1,6 +1,9 @@
 """The Flask extensions, created unbound here and initialised by create_app."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -15,3 +18,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+login_manager = LoginManager()
+# Per client address; behind a reverse proxy, wrap the app in ProxyFix so that this is the visitor's.
+limiter = Limiter(key_func=get_remote_address)

@@ -130,3 +130,26 @@ BY_KEY = {processing.key: processing for processing in PROCESSINGS}
 def get(key):
     """The processing declared under key."""
     return BY_KEY[key]
+
+
+# What each capability knows how to do with its records, provided when it is installed
+# (as WordPress registers its privacy exporters and erasers): the purge and the rights code work
+# through these and never reach into another capability's tables.
+@dataclass(frozen=True)
+class Handlers:
+    purge: object = None  # purge(as_of: datetime, dry_run: bool) -> {kind: count}
+    due: object = None  # due(start: datetime, end: datetime) -> {kind: count}: what a purge would remove
+
+
+def provide(app, key, **handlers):
+    """Declare the handlers of the processing key, for this app."""
+    assert key in BY_KEY, f"{key} is not a declared processing"
+    app.extensions.setdefault("koki_register", {})[key] = Handlers(**handlers)
+
+
+def handlers_of(app):
+    """(processing, handlers) of every processing that has any, in the register's order."""
+    provided = app.extensions.get("koki_register", {})
+    return [
+        (processing, provided[processing.key]) for processing in PROCESSINGS if processing.key in provided
+    ]

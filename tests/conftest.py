@@ -5,10 +5,15 @@ SQLite: the schema is migrated once into a template file, copied for each test.
 PostgreSQL: migrated once per run, every table emptied after each test.
 """
 
+import email
+import email.policy
 import os
 import shutil
+import socket
+import threading
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -25,6 +30,9 @@ def settings(database_url, **extra):
         "SECRET_KEY": SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SESSION_COOKIE_SECURE": False,
+        "MAIL_DELIVERY": "inline",  # delivered before the response: tests read the mailbox at once
+        "ARGON2_TIME_COST": 1,  # fast hashes: tests create many accounts
+        "ARGON2_MEMORY_COST": 1024,
         **extra,
     }
 
@@ -107,3 +115,57 @@ def chromium():
 def live_server(app):
     with LiveServer(app) as server:
         yield server
+
+
+class Mailbox:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1: what the site sent, as parsed messages."""
+
+    def __init__(self):
+        self.messages = []
+        self.arrived = threading.Condition()
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.arrived:
+            self.messages.append(message)
+            self.arrived.notify_all()
+        return "250 OK"
+
+    def wait_for(self, count=1, timeout=10):
+        """The messages, once at least count have arrived (or timeout seconds have passed)."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.messages) >= count, timeout)
+            return list(self.messages)
+
+    def to(self, address):
+        return [m for m in self.messages if address in m["To"]]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    mailbox = Mailbox()
+    mailbox.controller.start()
+    yield mailbox
+    mailbox.controller.stop()
+
+
+@pytest.fixture
+def smtp(app, smtp_server):
+    """The app sends through the real SMTP server; the mailbox starts empty."""
+    smtp_server.messages.clear()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    return smtp_server
+
+
+@pytest.fixture
+def smtp_down(app):
+    """The app's SMTP server refuses connections."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())

@@ -5,13 +5,18 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
-from koki_site import consent_cookie, cookies
+from koki_site import consent_cookie, cookies, register
 from koki_site.consent import ledger
 from koki_site.consent.forms import ConsentForm
-from koki_site.extensions import csrf, db
+from koki_site.extensions import csrf, db, limiter
 from koki_site.security import is_same_origin
 
 bp = Blueprint("consent", __name__)
+
+
+@bp.record_once
+def provide_register_handlers(state):
+    register.provide(state.app, "consent_proof", purge=ledger.purge, due=ledger.due)
 
 
 @bp.app_context_processor
@@ -28,6 +33,7 @@ def consent_context():
 
 @bp.post("/consent")
 @csrf.exempt
+@limiter.limit(lambda: current_app.config["CONSENT_RATE_LIMIT"])
 def decide():
     """Record a cookie decision: sign it in koki_consent, append it to the ledger, go back."""
     if not is_same_origin():

@@ -1,0 +1,37 @@
+"""Staff accounts: an email, an argon2id hash, roles, and what the lockout needs."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from koki_site.extensions import db, login_manager
+
+
+class StaffAccount(UserMixin, db.Model):
+    __tablename__ = "staff_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role_names: Mapped[str] = mapped_column(String(100))  # space-separated, from auth.ROLES
+    enabled: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def roles(self):
+        return tuple(self.role_names.split())
+
+    @property
+    def is_active(self):
+        return self.enabled
+
+
+@login_manager.user_loader
+def load_account(account_id):
+    account = db.session.get(StaffAccount, int(account_id)) if account_id.isdigit() else None
+    return account if account and account.enabled else None
