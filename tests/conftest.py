@@ -31,6 +31,7 @@ def settings(database_url, **extra):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SESSION_COOKIE_SECURE": False,
         "MAIL_DELIVERY": "inline",  # delivered before the response: tests read the mailbox at once
+        "RATELIMIT_ENABLED": False,  # on in the tests about rate limits
         "ARGON2_TIME_COST": 1,  # fast hashes: tests create many accounts
         "ARGON2_MEMORY_COST": 1024,
         **extra,
@@ -169,3 +170,30 @@ def smtp(app, smtp_server):
 def smtp_down(app):
     """The app's SMTP server refuses connections."""
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+
+
+@pytest.fixture
+def staff(app):
+    """login(*roles, email=None): a new account with those roles, and a new client logged in as it.
+
+    The client logs in as a person would: the login page, its CSRF token, POST /staff/login.
+    """
+    from tests.staff_helpers import add_account, log_in
+
+    used = set()
+
+    def login(*roles, email=None):
+        if email is None:
+            name = "-".join(roles) or "staff"
+            email = f"{name}@koki.test"
+            if email in used:  # the same roles twice in a test: another person
+                email = f"{name}-{len(used)}@koki.test"
+        used.add(email)
+        add_account(app, email, *roles)
+        client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the back office's English texts
+        response = log_in(client, email)
+        assert response.status_code == 303, f"login as {email} failed"
+        return client
+
+    return login

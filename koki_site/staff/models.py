@@ -1,6 +1,6 @@
 """Staff accounts: an email, an argon2id hash, roles, and what the lockout needs."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import DateTime, String
@@ -29,6 +29,19 @@ class StaffAccount(UserMixin, db.Model):
     @property
     def is_active(self):
         return self.enabled
+
+    def locked_at(self, moment):
+        """Whether the account is locked at that moment (after too many failed logins)."""
+        return self.locked_until is not None and utc(self.locked_until) > moment
+
+    @property
+    def is_locked(self):
+        return self.locked_at(datetime.now(UTC))
+
+
+def utc(moment):
+    """SQLite gives back naive datetimes (stored in UTC); PostgreSQL aware ones: make both aware."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 @login_manager.user_loader

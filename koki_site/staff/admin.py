@@ -1,0 +1,72 @@
+"""/staff/accounts (admin): the staff accounts, their creation, roles, disabling and unlocking."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from koki_site.auth import ROLES, role_required
+from koki_site.extensions import db
+from koki_site.staff import accounts
+from koki_site.staff.forms import ROLE_LABELS, AccountForm, ActionForm, RolesForm
+from koki_site.staff.models import StaffAccount
+from koki_site.staff.views import bp
+
+
+@bp.route("/accounts", methods=["GET", "POST"], endpoint="accounts")
+@role_required("admin")
+def account_list():
+    """Every staff account with its actions, and the form to create one."""
+    form = AccountForm()
+    if form.validate_on_submit():
+        account = accounts.create(form.email.data, form.roles.data, form.password.data)
+        db.session.commit()
+        flash(_("Account created for %(email)s.", email=account.email), "success")
+        return redirect(url_for(".accounts"), code=303)
+    listing = db.session.scalars(select(StaffAccount).order_by(StaffAccount.email)).all()
+    return render_template(
+        "staff/accounts.html", form=form, accounts=listing, roles=ROLES, role_labels=ROLE_LABELS
+    )
+
+
+@bp.post("/accounts/<int:account_id>/roles")
+@role_required("admin")
+def change_roles(account_id):
+    """Give an account another set of roles; an admin keeps their own admin role."""
+    account = db.get_or_404(StaffAccount, account_id)
+    form = RolesForm()
+    if not form.validate_on_submit():
+        flash(_("Choose at least one role."), "error")
+    elif account.id == current_user.id and "admin" not in form.roles.data:
+        # Otherwise the last administrator could leave the site without any.
+        flash(_("You cannot remove your own administrator role."), "error")
+    else:
+        accounts.set_roles(account, form.roles.data)
+        db.session.commit()
+        flash(_("Roles of %(email)s changed.", email=account.email), "success")
+    return redirect(url_for(".accounts"), code=303)
+
+
+@bp.post("/accounts/<int:account_id>/<any(disable, enable, unlock):action>")
+@role_required("admin")
+def account_action(account_id, action):
+    """Disable, enable or unlock an account; an admin cannot disable themselves."""
+    account = db.get_or_404(StaffAccount, account_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if action == "disable" and account.id == current_user.id:
+        flash(_("You cannot disable your own account."), "error")
+        return redirect(url_for(".accounts"), code=303)
+    if action == "unlock":
+        accounts.unlock(account)
+        message = _("%(email)s is unlocked.", email=account.email)
+    else:
+        accounts.set_enabled(account, action == "enable")
+        message = (
+            _("%(email)s is enabled.", email=account.email)
+            if action == "enable"
+            else _("%(email)s is disabled: it can no longer log in.", email=account.email)
+        )
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".accounts"), code=303)

@@ -1,0 +1,53 @@
+"""`flask staff create EMAIL --role ROLE` and `flask staff disable EMAIL`, audited as done by "cli"."""
+
+import click
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from koki_site.auth import ROLES
+from koki_site.extensions import db
+from koki_site.staff import accounts
+from koki_site.staff.views import bp
+
+
+@bp.cli.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(ROLES),
+    help="A role of the account; repeat it for several.",
+)
+def create(email, roles):
+    """Create a staff account. The password is asked twice (it may be piped: "pw\\npw\\n")."""
+    try:
+        email = accounts.normalize_email(email)
+    except ValueError as error:
+        raise click.ClickException(f"{email!r} is not a valid email address: {error}") from None
+    if accounts.find(email) is not None:
+        raise click.ClickException(f"An account already exists for {email}.")
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    minimum = current_app.config["STAFF_MIN_PASSWORD_LENGTH"]
+    if len(password) < minimum:
+        raise click.ClickException(f"The password needs at least {minimum} characters.")
+    account = accounts.create(email, roles, password, actor="cli")
+    try:
+        db.session.commit()
+    except IntegrityError:  # created by someone else since the check above
+        db.session.rollback()
+        raise click.ClickException(f"An account already exists for {email}.") from None
+    click.echo(f"Account created: {email} ({', '.join(account.roles)}).")
+
+
+@bp.cli.command("disable")
+@click.argument("email")
+def disable(email):
+    """Disable a staff account: it can no longer log in, and its open sessions end."""
+    account = accounts.find(email)
+    if account is None:
+        raise click.ClickException(f"No account for {email}.")
+    accounts.set_enabled(account, False, actor="cli")
+    db.session.commit()
+    click.echo(f"Account disabled: {account.email}.")

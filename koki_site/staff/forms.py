@@ -1,0 +1,101 @@
+"""The staff forms: login, logout, account creation and the account actions, the audit filters."""
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from koki_site.auth import ROLES
+from koki_site.staff import accounts
+
+ROLE_LABELS = {
+    "support": _l("Support (contact messages)"),
+    "marketing": _l("Marketing (newsletter)"),
+    "dpo": _l("Data protection officer (rights, audit log, retention)"),
+    "admin": _l("Administrator (staff accounts)"),
+}
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes; a value outside the choices is a validation error."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def at_least_one(form, field):
+    if not field.data:
+        raise ValidationError(_("Choose at least one role."))
+
+
+def roles_field():
+    return CheckboxesField(
+        _l("Roles"),
+        choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
+        validators=[at_least_one],
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[InputRequired(), Length(max=254)])
+    # A bound on the length: hashing a megabyte-long "password" would only cost us time.
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
+
+
+class LogoutForm(FlaskForm):
+    """Only the CSRF token: so no link, image or other site can log anyone out."""
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: disable, enable or unlock an account."""
+
+
+class RolesForm(FlaskForm):
+    roles = roles_field()
+
+
+class AccountForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[InputRequired(), Length(max=254)])
+    roles = roles_field()
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
+
+    def validate_email(self, field):
+        try:
+            field.data = accounts.normalize_email(field.data)
+        except ValueError:
+            raise ValidationError(_("Enter a valid email address.")) from None
+        if accounts.find(field.data) is not None:
+            raise ValidationError(_("An account already exists for this address."))
+
+    def validate_password(self, field):
+        minimum = current_app.config["STAFF_MIN_PASSWORD_LENGTH"]
+        if len(field.data) < minimum:
+            raise ValidationError(_("The password needs at least %(count)d characters.", count=minimum))
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit page's filters, read from the query string (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    # The choices are the actions found in the log; any other value simply matches nothing.
+    action = SelectField(_l("Action"), validate_choice=False)
+    actor = StringField(_l("Who (contains)"), validators=[Optional(), Length(max=254)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])

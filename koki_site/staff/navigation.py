@@ -1,0 +1,62 @@
+"""The staff pages, who may open each, and the links the layout and the home page show.
+
+A page is linked only once its route exists (the capabilities that serve them come one by one)
+and only for the roles that role_required() lets in, so no link leads to a 404 or a 403. Routes
+are looked up by their path, which SPEC §6 fixes, whatever the blueprint that serves them.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+
+@dataclass(frozen=True)
+class StaffPage:
+    path: str
+    label: str
+    description: str
+    roles: tuple = ()  # empty: any staff member
+
+    @property
+    def current(self):
+        """Whether the request is for this page or one below it (a message of the inbox)."""
+        if self.path == "/staff/":
+            return request.path == self.path
+        return request.path == self.path or request.path.startswith(self.path + "/")
+
+
+PAGES = (
+    StaffPage("/staff/", _l("Home"), _l("The pages open to you.")),
+    StaffPage("/staff/messages", _l("Messages"), _l("Read and answer contact messages."), ("support",)),
+    StaffPage("/staff/newsletter", _l("Newsletter"), _l("Subscribers and their export."), ("marketing",)),
+    StaffPage("/staff/rights", _l("Rights requests"), _l("Requests and their deadlines."), ("dpo",)),
+    StaffPage("/staff/audit", _l("Audit log"), _l("Who did what, and when."), ("dpo",)),
+    StaffPage("/staff/retention", _l("Retention"), _l("What the next purges will remove."), ("dpo",)),
+    StaffPage("/staff/register", _l("Register"), _l("The record of processing activities."), ("dpo",)),
+    StaffPage("/staff/stats", _l("Statistics"), _l("Page views and cookie choices per day.")),
+    StaffPage("/staff/accounts", _l("Accounts"), _l("Staff accounts and their roles."), ("admin",)),
+)
+
+
+def route_exists(path):
+    """Whether a GET of path reaches a view of this app."""
+    adapter = current_app.create_url_adapter(request)
+    try:
+        adapter.match(path, method="GET")
+    except RequestRedirect:  # "/staff/x" served as "/staff/x/"
+        return True
+    except HTTPException:
+        return False
+    return True
+
+
+def staff_nav():
+    """The pages the logged-in staff member may open, in menu order."""
+    if not current_user.is_authenticated:
+        return []
+    held = set(current_user.roles)
+    return [page for page in PAGES if (not page.roles or held & set(page.roles)) and route_exists(page.path)]

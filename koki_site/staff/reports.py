@@ -1,0 +1,64 @@
+"""The DPO's pages: the audit log with its filters, and what the coming purges will remove."""
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from koki_site import register, retention
+from koki_site.audit import AuditEntry
+from koki_site.auth import role_required
+from koki_site.extensions import db
+from koki_site.staff.forms import AuditFilterForm
+from koki_site.staff.views import bp
+
+PER_PAGE = 50
+FILTERS = ("action", "actor", "since", "until")
+RETENTION_HORIZON = timedelta(days=30)
+
+
+@bp.get("/audit", endpoint="audit")
+@role_required("dpo")
+def audit_log():
+    """The audit log, newest first, filtered by action, who, and a range of days; 50 a page."""
+    form = AuditFilterForm(formdata=request.args)
+    actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
+    form.action.choices = [SelectChoice("", _l("All actions")), *map(SelectChoice, actions)]
+    form.validate()  # a field in error (a malformed date) is shown with its message and not applied
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if form.action.data:
+        query = query.where(AuditEntry.action == form.action.data)
+    if form.actor.data and not form.actor.errors:
+        query = query.where(AuditEntry.actor.icontains(form.actor.data.strip(), autoescape=True))
+    if form.since.data and not form.since.errors:
+        query = query.where(AuditEntry.at >= start_of_day(form.since.data))
+    if form.until.data and not form.until.errors:
+        query = query.where(AuditEntry.at < start_of_day(form.until.data + timedelta(days=1)))
+    page = db.paginate(
+        query, page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE, error_out=False
+    )
+    filters = {name: request.args[name] for name in FILTERS if request.args.get(name)}
+    return render_template("staff/audit.html", form=form, page=page, filters=filters)
+
+
+def start_of_day(day):
+    """Midnight of that day where the staff are (BABEL_DEFAULT_TIMEZONE), in UTC as stored."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.combine(day, time.min, zone).astimezone(UTC)
+
+
+@bp.get("/retention", endpoint="retention")
+@role_required("dpo")
+def retention_report():
+    """What will pass its retention period in the next 30 days, and every period of the register."""
+    now = datetime.now(UTC)
+    due = retention.due(now, now + RETENTION_HORIZON)
+    return render_template(
+        "staff/retention.html",
+        due=due,
+        horizon=RETENTION_HORIZON.days,
+        processings=register.PROCESSINGS,
+    )

@@ -1,0 +1,166 @@
+"""The staff blueprint: login, logout, the idle timeout, the home page (SPEC §6).
+
+The other staff pages are in their own modules on this blueprint (admin.py: accounts;
+reports.py: audit log and retention; commands.py: `flask staff …`), imported at the end.
+"""
+
+import time
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+
+from koki_site import audit
+from koki_site.auth import role_required
+from koki_site.extensions import db, limiter, login_manager
+from koki_site.staff import accounts, navigation
+from koki_site.staff.forms import LoginForm, LogoutForm
+from koki_site.staff.models import utc
+
+bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group="staff")
+bp.add_app_template_global(navigation.staff_nav)
+
+LAST_SEEN = "staff_seen"  # in the session: when this staff member last made a request (epoch seconds)
+
+
+@bp.app_template_filter("isotime")
+def isotime(moment):
+    """A stored time as ISO 8601 with its offset, for <time datetime>: SQLite gives it back naive."""
+    return utc(moment).isoformat()
+
+
+@bp.record_once
+def set_up_login(state):
+    """Flask-Login sends a visitor who is not logged in here, with a message in their language."""
+    login_manager.login_view = "staff.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = str  # the lazy message, in the request's language
+
+
+def is_staff_request():
+    return request.path == bp.url_prefix or request.path.startswith(bp.url_prefix + "/")
+
+
+@bp.before_app_request
+def enforce_idle_timeout():
+    """Log out a staff member idle longer than STAFF_IDLE_MINUTES; else note the time of this request.
+
+    Any page under /staff counts, whichever blueprint serves it; a public page does not (it is
+    not staff work, and public pages must not set cookies).
+    """
+    if not is_staff_request() or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    minutes = current_app.config["STAFF_IDLE_MINUTES"]
+    seen = session.get(LAST_SEEN)
+    if not isinstance(seen, int) or now - seen <= minutes * 60:
+        session[LAST_SEEN] = now  # login sets it; a session without one starts counting now
+        return None
+    audit.log("logout", target=accounts.target(current_user), details={"reason": "idle"})
+    db.session.commit()
+    end_session()
+    flash(_("You were logged out after %(minutes)d minutes without activity.", minutes=minutes), "info")
+    # Back to the page after logging in again, unless it was a form: that one is to be filled again.
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("staff.login", next=target))
+
+
+@bp.after_app_request
+def no_store(response):
+    """Staff pages hold personal data: no cache keeps them, no search engine lists them."""
+    if is_staff_request():
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def safe_next(target):
+    """target when it is a path of this site, else the staff home page (no open redirect)."""
+    target = target or ""
+    parts = urlsplit(target)
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not parts.scheme
+        and not parts.netloc
+        and target.isprintable()
+    ):
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    """The login form; one message for every failure, so it never tells which accounts exist."""
+    next_path = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_path or url_for(".home"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        account, failure = accounts.authenticate(form.email.data, form.password.data)
+        if failure is None:
+            return start_session(account, next_path)
+        log_failure(account, failure)
+        db.session.commit()
+        if account is not None and account.is_locked:
+            error = _("This account is temporarily locked after too many failed attempts. Try again later.")
+        else:
+            error = _("Wrong email or password.")
+    return render_template("staff/login.html", form=form, error=error, next_path=next_path)
+
+
+def log_failure(account, failure):
+    if account is None:
+        # Not what was typed: it may be anyone's address, or a password typed in the wrong field.
+        audit.log("login_failed", details={"reason": failure}, actor="unknown")
+    else:
+        audit.log(
+            "login_failed", target=accounts.target(account), details={"reason": failure}, actor=account.email
+        )
+
+
+def start_session(account, next_path):
+    entry = audit.log("login", target=accounts.target(account), actor=account.email)
+    entry.actor_id = account.id
+    db.session.commit()
+    # A new session: nothing from before the login (a planted or shared session) carries over.
+    session.clear()
+    login_user(account)
+    session[LAST_SEEN] = int(time.time())
+    return redirect(next_path or url_for(".home"), code=303)
+
+
+def end_session():
+    logout_user()
+    session.clear()
+
+
+@bp.post("/logout")
+@role_required()
+def logout():
+    """Log out (POST only, with the CSRF token) and go back to the login page."""
+    if not LogoutForm().validate_on_submit():
+        return redirect(url_for(".home"), code=303)
+    audit.log("logout", target=accounts.target(current_user))
+    db.session.commit()
+    end_session()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for(".login"), code=303)
+
+
+@bp.get("/")
+@role_required()
+def home():
+    """The back office's home page: a link to each page the staff member's roles open."""
+    pages = [page for page in navigation.staff_nav() if page.path != "/staff/"]
+    return render_template("staff/home.html", pages=pages)
+
+
+# The rest of the blueprint: they add their routes and commands to bp.
+from koki_site.staff import admin, commands, reports  # noqa: E402, F401
