@@ -75,11 +75,17 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from koki_site.consent import views as consent
+    from koki_site.contact import inbox
+    from koki_site.contact import views as contact
     from koki_site.pages import views as pages
     from koki_site.staff import models as staff_models  # noqa: F401  (the user loader)
+    from koki_site.staff import views as staff
     from koki_site.statistics import blueprint as statistics
 
     app.register_blueprint(pages.site)
     app.register_blueprint(pages.bp)
     app.register_blueprint(consent.bp)
+    app.register_blueprint(contact.bp)
+    app.register_blueprint(inbox.bp)
     app.register_blueprint(statistics.bp)
+    app.register_blueprint(staff.bp)

@@ -4,6 +4,8 @@ This is the core's small API that every capability asks before doing anything a 
 `allows("statistics")`, `allows("enhancement")`, `allows("requests")`. A cookie whose signature
 fails, that is older than its lifetime (13 months), of another policy version or malformed counts
 as no decision. A browser that sends `Sec-GPC: 1` and has made no decision is treated as refusing.
+`load_signed` / `save_signed` read and write the signed cookies of a purpose (koki_prefs,
+koki_requests), and do nothing without consent to it.
 """
 
 import secrets
@@ -114,3 +116,28 @@ def state():
 
 def save(response, decision):
     cookies.set_cookie(response, cookies.CONSENT, dump(decision))
+
+
+def load_signed(cookie):
+    """The value the site signed into cookie, or None when absent, forged, expired or withdrawn.
+
+    Without consent to the cookie's purpose it is not read at all.
+    """
+    raw = request.cookies.get(cookie.name)
+    if not raw or (cookie.consent_purpose and not allows(cookie.consent_purpose)):
+        return None
+    try:
+        return signer(cookie).loads(raw, max_age=cookie.lifetime().days * 86400)
+    except BadData:
+        return None
+
+
+def save_signed(response, cookie, value):
+    """Sign value into cookie, if the visitor consented to its purpose; else set nothing."""
+    if cookie.consent_purpose and not allows(cookie.consent_purpose):
+        return
+    cookies.set_cookie(response, cookie, signer(cookie).dumps(value))
+
+
+def signer(cookie):
+    return URLSafeTimedSerializer(current_app.secret_key, salt=cookie.salt)

@@ -19,6 +19,7 @@ class Cookie:
     purpose: str  # why it is set, as the visitor reads it
     consent_purpose: str | None = None  # None: strictly necessary, no consent needed
     lifetime_key: str | None = None  # configured lifetime in months; None: until the browser closes
+    salt: str | None = None  # for a value the site signs (consent_cookie.load_signed, save_signed)
 
     def lifetime(self):
         return Period.from_config(self.lifetime_key, "month") if self.lifetime_key else None
@@ -50,12 +51,14 @@ PREFERENCES = Cookie(
     purpose=_l("Remembers what you typed in our forms (never your message), to fill them in next time."),
     consent_purpose="enhancement",
     lifetime_key="CONSENT_COOKIE_MONTHS",
+    salt="koki-prefs",
 )
 REQUESTS = Cookie(
     name="koki_requests",
     purpose=_l("Keeps the reference numbers of your requests, so that you can follow them."),
     consent_purpose="requests",
     lifetime_key="CONSENT_COOKIE_MONTHS",
+    salt="koki-requests",
 )
 
 COOKIES = (SESSION, CONSENT, STATISTICS, PREFERENCES, REQUESTS)

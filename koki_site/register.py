@@ -139,6 +139,7 @@ def get(key):
 class Handlers:
     purge: object = None  # purge(as_of: datetime, dry_run: bool) -> {kind: count}
     due: object = None  # due(start: datetime, end: datetime) -> {kind: count}: what a purge would remove
+    track: object = None  # track(references) -> [{reference, received_at, status}] for /<lang>/my-requests
 
 
 def provide(app, key, **handlers):

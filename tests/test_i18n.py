@@ -39,9 +39,15 @@ def french_catalogue():
         return read_po(handle)
 
 
+def translated(message):
+    """Every form of the message has a translation (a plural message has several)."""
+    forms = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(forms)
+
+
 def test_french_catalogue_has_no_missing_or_fuzzy_entry():
     catalogue = french_catalogue()
-    untranslated = [message.id for message in catalogue if message.id and not message.string]
+    untranslated = [message.id for message in catalogue if message.id and not translated(message)]
     fuzzy = [message.id for message in catalogue if message.id and message.fuzzy]
     assert untranslated == [] and fuzzy == []
 
@@ -54,9 +60,9 @@ def test_every_message_of_the_code_is_in_the_french_catalogue():
             ["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-o", str(pot), str(ROOT)]
         )
         with pot.open("rb") as handle:
-            extracted = {message.id for message in read_po(handle) if message.id}
-    translated = {message.id for message in french_catalogue() if message.id and message.string}
-    assert sorted(extracted - translated) == []
+            extracted = {str(message.id) for message in read_po(handle) if message.id}
+    done = {str(message.id) for message in french_catalogue() if message.id and translated(message)}
+    assert sorted(extracted - done) == []
 
 
 def test_translate_compile_command(runner):

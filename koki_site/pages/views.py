@@ -3,11 +3,12 @@
 from datetime import date
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask_babel import get_locale
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from koki_site import i18n, register
-from koki_site.cookies import COOKIES, consent_lifetime
+from koki_site import consent_cookie, i18n, register
+from koki_site.cookies import COOKIES, REQUESTS, consent_lifetime
 from koki_site.extensions import db
 from koki_site.pages.cache import cached
 
@@ -53,11 +54,27 @@ def legal():
     return render_template("pages/legal.html")
 
 
+@bp.get("/my-requests")
+def my_requests():
+    """The status of the requests this browser made, when the visitor allows us to keep them."""
+    references = consent_cookie.load_signed(REQUESTS) or []
+    found = []
+    for _, handlers in register.handlers_of(current_app):
+        if handlers.track and references:
+            found.extend(handlers.track(references))
+    found.sort(key=lambda request: request["received_at"], reverse=True)
+    return render_template(
+        "pages/my_requests.html", requests=found, tracking=consent_cookie.allows("requests")
+    )
+
+
 @site.app_template_global()
 def endpoint_url(endpoint, **values):
     """The URL of a page if its capability is installed, else None (so no link leads to a 404)."""
     if endpoint not in current_app.view_functions:
         return None
+    if current_app.url_map.is_endpoint_expecting(endpoint, "lang_code"):
+        values.setdefault("lang_code", str(get_locale()))  # error pages have no language in their URL
     return url_for(endpoint, **values)
 
 

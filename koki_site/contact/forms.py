@@ -1,0 +1,109 @@
+"""The contact form (SPEC §4), and the inbox's forms: reply, note, status, assignment."""
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField, TelField, TextAreaField, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from koki_site.contact.models import STATUSES
+
+MESSAGE_MAX = 5000
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def single_line(form, field):
+    """CR, LF and NUL could forge a mail header: refused in every one-line field."""
+    if field.data and any(char in field.data for char in "\r\n\0"):
+        raise ValidationError(_l("This field must fit on one line."))
+
+
+def no_nul(form, field):
+    if field.data and "\0" in field.data:
+        raise ValidationError(_l("This field holds a character that is not allowed."))
+
+
+class ContactForm(FlaskForm):
+    first_name = StringField(
+        _l("First name"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please give your first name.")), Length(max=100), single_line],
+    )
+    last_name = StringField(
+        _l("Last name"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please give your last name.")), Length(max=100), single_line],
+    )
+    email = EmailField(
+        _l("Email address"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please give your email address.")), Length(max=254), single_line],
+    )
+    company = StringField(
+        _l("Company (optional)"), filters=[strip], validators=[Optional(), Length(max=200), single_line]
+    )
+    phone = TelField(
+        _l("Telephone (optional)"), filters=[strip], validators=[Optional(), Length(max=40), single_line]
+    )
+    message = TextAreaField(
+        _l("Your message"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please write your message.")), Length(max=MESSAGE_MAX), no_nul],
+    )
+    # The honeypot: hidden from people, filled in by bots.
+    website = StringField(_l("Leave this field empty"))
+
+    def validate_email(self, field):
+        try:
+            field.data = validate_email(field.data, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            raise ValidationError(_l("This email address is not valid.")) from error
+
+    def validate_phone(self, field):
+        if not field.data:
+            return
+        try:
+            number = phonenumbers.parse(field.data, "FR")
+        except phonenumbers.NumberParseException as error:
+            raise ValidationError(_l("This telephone number is not valid.")) from error
+        if not phonenumbers.is_valid_number(number):
+            raise ValidationError(_l("This telephone number is not valid."))
+        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def is_bot(self):
+        return bool(self.website.data)
+
+    def identity(self):
+        """What the visitor may let us remember (koki_prefs): never the message."""
+        return {
+            name: self[name].data or "" for name in ("first_name", "last_name", "email", "company", "phone")
+        }
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(
+        _l("Reply to the visitor"),
+        filters=[strip],
+        validators=[DataRequired(_l("Write the reply.")), Length(max=10000), no_nul],
+    )
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        _l("Internal note (never sent)"),
+        filters=[strip],
+        validators=[DataRequired(_l("Write the note.")), Length(max=10000), no_nul],
+    )
+
+
+# The inbox's templates draw their own select and buttons; these check what comes back.
+class StatusForm(FlaskForm):
+    status = StringField(validators=[AnyOf(STATUSES)])
+
+
+class AssignForm(FlaskForm):
+    assign = StringField(validators=[AnyOf(("me", "nobody"))])

@@ -1,0 +1,53 @@
+"""The mails of this capability: the notification to support, and replies to visitors."""
+
+from datetime import UTC, datetime
+
+from flask import current_app, render_template, request
+from flask_babel import force_locale, gettext
+
+from koki_site import mail
+from koki_site.contact.models import ContactReply
+from koki_site.extensions import db
+
+REPLY_REF = "contact_reply:"
+
+
+def notify_support(message):
+    """Tell support that a message arrived: its reference and where to read it, no visitor data."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = gettext("New contact message %(reference)s", reference=message.reference)
+        text = render_template(
+            "email/contact_notification.txt",
+            message=message,
+            url=f"{request.host_url}staff/messages/{message.id}",
+        )
+    mail.queue(current_app.config["SUPPORT_EMAIL"], subject, text, ref=f"contact_message:{message.id}")
+
+
+def queue_reply(message, reply):
+    """Mail a reply to the visitor, in the language of their message."""
+    with force_locale(message.language):
+        subject = gettext("Your message %(reference)s", reference=message.reference)
+        text = render_template("email/contact_reply.txt", message=message, reply=reply)
+    reply_to = {"Reply-To": current_app.config["COMPANY_EMAIL"]}
+    mail.queue(message.email, subject, text, headers=reply_to, ref=f"{REPLY_REF}{reply.id}")
+
+
+@mail.delivered.connect
+def reply_delivered(sender, ref, **extra):
+    set_delivery_status(ref, "sent")
+
+
+@mail.failed.connect
+def reply_failed(sender, ref, **extra):
+    set_delivery_status(ref, "failed")
+
+
+def set_delivery_status(ref, status):
+    if not ref or not ref.startswith(REPLY_REF):
+        return
+    reply = db.session.get(ContactReply, int(ref.removeprefix(REPLY_REF)))
+    if reply is not None:
+        reply.delivery_status = status
+        reply.delivered_at = datetime.now(UTC) if status == "sent" else None
+        db.session.commit()

@@ -1,0 +1,71 @@
+"""Storing a message, and what the register needs of this processing: purge, due, track."""
+
+from datetime import UTC, datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+
+from koki_site import register
+from koki_site.batches import count_where, delete_in_batches
+from koki_site.contact.models import ContactMessage, ContactNote, ContactReply
+from koki_site.extensions import db
+
+PROCESSING = "contact"
+VISITOR_STATUS = {
+    "new": _l("Received"),
+    "open": _l("In progress"),
+    "answered": _l("Answered"),
+    "closed": _l("Closed"),
+    "spam": _l("Closed"),
+}
+
+
+def store(form, language):
+    """Add the message to the session, with its legal basis, reference and deletion date."""
+    processing = register.get(PROCESSING)
+    received = datetime.now(UTC)
+    message = ContactMessage(
+        first_name=form.first_name.data,
+        last_name=form.last_name.data,
+        email=form.email.data,
+        company=form.company.data or "",
+        phone=form.phone.data or "",
+        message=form.message.data,
+        language=language,
+        legal_basis=processing.legal_basis,
+        purpose=str(processing.purpose),
+        policy_version=current_app.config["POLICY_VERSION"],
+        received_at=received,
+        delete_after=processing.retention[0].period().after(received),
+    )
+    db.session.add(message)
+    db.session.flush()  # the id makes the reference
+    message.reference = f"KOKI-{received.year}-{message.id:05d}"
+    return message
+
+
+def delete_messages(ids):
+    """A batch of messages with their replies and notes."""
+    db.session.execute(delete(ContactReply).where(ContactReply.message_id.in_(ids)))
+    db.session.execute(delete(ContactNote).where(ContactNote.message_id.in_(ids)))
+    db.session.execute(delete(ContactMessage).where(ContactMessage.id.in_(ids)))
+
+
+def purge(as_of, dry_run):
+    condition = ContactMessage.delete_after <= as_of
+    return {"contact messages": delete_in_batches(ContactMessage.id, condition, delete_messages, dry_run)}
+
+
+def due(start, end):
+    condition = (ContactMessage.delete_after > start) & (ContactMessage.delete_after <= end)
+    return {"contact messages": count_where(ContactMessage.id, condition)}
+
+
+def track(references):
+    """The status of the visitor's own messages, by the references signed in their cookie."""
+    found = db.session.scalars(select(ContactMessage).where(ContactMessage.reference.in_(references))).all()
+    return [
+        {"reference": m.reference, "received_at": m.received_at, "status": VISITOR_STATUS[m.status]}
+        for m in found
+    ]

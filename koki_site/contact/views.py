@@ -1,0 +1,70 @@
+"""The public contact form, its confirmation, and the wiring of this processing into the register."""
+
+import re
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
+
+from koki_site import consent_cookie, cookies, mail, register
+from koki_site.contact import mails, records
+from koki_site.contact.forms import ContactForm
+from koki_site.extensions import csrf, db, limiter
+
+bp = Blueprint("contact", __name__, url_prefix="/<lang:lang_code>")
+REFERENCE = re.compile(r"KOKI-\d{4}-\d{5,}")
+KEPT_REFERENCES = 20
+
+
+@bp.record_once
+def provide_register_handlers(state):
+    register.provide(state.app, records.PROCESSING, purge=records.purge, due=records.due, track=records.track)
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+# The form checks its own CSRF token (FlaskForm), so that a missing or expired one shows the form
+# again with the visitor's text, instead of the global check's bare 400 page.
+@csrf.exempt
+@limiter.limit(lambda: current_app.config["CONTACT_RATE_LIMIT"], methods=["POST"])
+def form():
+    """The contact form with the GDPR Art. 13 notice beside it; prefilled when the visitor allows it."""
+    form = ContactForm(data=consent_cookie.load_signed(cookies.PREFERENCES))
+    if request.method == "GET":
+        return render_form(form)
+    if not form.validate_on_submit():
+        return render_form(form), 400
+    if form.is_bot():
+        return redirect(url_for(".sent"), 303)  # as if sent: nothing stored, nothing to learn
+    try:
+        message = records.store(form, g.lang_code)
+        mails.notify_support(message)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("contact message not stored")
+        return render_form(form, unavailable=True), 503
+    mail.deliver_queued()
+    response = redirect(url_for(".sent", reference=message.reference), 303)
+    consent_cookie.save_signed(response, cookies.PREFERENCES, form.identity())
+    kept = consent_cookie.load_signed(cookies.REQUESTS) or []
+    consent_cookie.save_signed(response, cookies.REQUESTS, [*kept, message.reference][-KEPT_REFERENCES:])
+    return response
+
+
+def render_form(form, unavailable=False):
+    return render_template(
+        "contact/form.html",
+        form=form,
+        processing=register.get(records.PROCESSING),
+        unavailable=unavailable,
+        session_expired="csrf_token" in form.errors,
+    )
+
+
+@bp.get("/contact/sent", defaults={"reference": None})
+@bp.get("/contact/sent/<reference>")
+def sent(reference):
+    """The confirmation, with the reference to quote."""
+    if reference is not None and not REFERENCE.fullmatch(reference):
+        abort(404)
+    tracking = consent_cookie.allows("requests")
+    return render_template("contact/sent.html", reference=reference, tracking=tracking)

@@ -1,0 +1,144 @@
+"""The contact form (SPEC §4): stored with its legal basis and deletion date, or refused, input kept."""
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from koki_site import create_app
+from koki_site.contact.models import ContactMessage
+from koki_site.extensions import db
+from tests.conftest import settings
+from tests.contact_helpers import VALID, send_contact
+from tests.helpers import LANGS, soup, visible_text
+
+pytestmark = pytest.mark.db
+
+
+def textarea(page):
+    """The message as the browser shows it: HTML drops the newline that opens a textarea."""
+    return page.find("textarea", attrs={"name": "message"}).get_text().removeprefix("\r\n")
+
+
+def stored(app):
+    with app.app_context():
+        return db.session.scalars(select(ContactMessage)).all()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_form_has_the_spec_fields_and_the_art13_notice(client, lang):
+    response = client.get(f"/{lang}/contact")
+    page = soup(response)
+    names = {tag["name"] for tag in page.find("main").find_all(["input", "textarea"]) if tag.get("name")}
+    assert {"first_name", "last_name", "email", "company", "phone", "message", "csrf_token"} <= names
+    notice = visible_text(response).split(page.find(id="notice-title").get_text().lower())[1]
+    assert {"en": "12 months", "fr": "12 mois"}[lang] in notice
+    assert {"en": "legitimate interests", "fr": "intérêts légitimes"}[lang] in notice
+    assert page.find("aside").find("a", href=f"/{lang}/privacy")
+
+
+def test_a_valid_message_is_stored_with_its_legal_basis_reference_and_deletion_date(app, client, smtp):
+    response = send_contact(client, "fr")
+    assert response.status_code == 303
+    (message,) = stored(app)
+    assert message.reference == f"KOKI-{message.received_at.year}-{message.id:05d}"
+    assert response.headers["Location"] == f"/fr/contact/sent/{message.reference}"
+    assert message.reference.lower() in visible_text(client.get(response.headers["Location"]))
+    assert (message.legal_basis, message.language) == ("legitimate_interests", "fr")
+    assert message.policy_version == app.config["POLICY_VERSION"] and message.purpose
+    assert message.phone == "+33612345678" and message.email == "ada@example.org"
+    received, deleted = message.received_at, message.delete_after
+    assert (deleted.year, deleted.month, deleted.day) == (received.year + 1, received.month, received.day)
+    (notification,) = smtp.wait_for(1)
+    assert notification["To"] == app.config["SUPPORT_EMAIL"]
+    assert message.reference in notification["Subject"]
+    body = notification.get_content()
+    assert f"/staff/messages/{message.id}" in body
+    assert "ada@example.org" not in body and "démonstration" not in body  # no visitor data in mail
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"first_name": ""}, "first_name"),
+        ({"last_name": "   "}, "last_name"),
+        ({"email": ""}, "email"),
+        ({"email": "not an address"}, "email"),
+        ({"email": "ada@example.org\r\nBcc: everyone@example.org"}, "email"),
+        ({"first_name": "Ada\nBcc: x@example.org"}, "first_name"),
+        ({"last_name": "Love\rlace"}, "last_name"),
+        ({"company": "ACME\r\nX-Evil: 1"}, "company"),
+        ({"phone": "0612\n345678"}, "phone"),
+        ({"phone": "12"}, "phone"),
+        ({"phone": "not a number"}, "phone"),
+        ({"message": ""}, "message"),
+        ({"message": "x" * 5001}, "message"),
+        ({"message": "nul \0 byte"}, "message"),
+        ({"first_name": "A" * 101}, "first_name"),
+        ({"company": "C" * 201}, "company"),
+    ],
+)
+def test_invalid_input_gets_400_with_the_input_kept_and_a_message_per_field(app, client, fields, field):
+    response = send_contact(client, "en", **fields)
+    assert response.status_code == 400
+    page = soup(response)
+    assert page.find(id=f"{field}-error").get_text(strip=True)
+    assert page.find(id=field)["aria-invalid"] == "true"
+    if field != "message":
+        assert textarea(page) == VALID["message"]
+    else:
+        assert page.find("input", attrs={"name": "email"})["value"] == VALID["email"]
+    assert stored(app) == []
+
+
+def test_error_messages_are_in_the_visitors_language(client):
+    page = soup(send_contact(client, "fr", email="nope", message="x" * 5001))
+    assert page.find(id="email-error").get_text(strip=True) == "Cette adresse e-mail n’est pas valide."
+    assert "5000" in page.find(id="message-error").get_text()
+
+
+@pytest.mark.parametrize("token", ["", "forged-or-expired-token"])
+def test_a_missing_or_expired_csrf_token_keeps_the_text(app, client, token):
+    response = client.post("/en/contact", data={**VALID, "csrf_token": token})
+    assert response.status_code == 400
+    page = soup(response)
+    assert "expired" in page.find(attrs={"role": "alert"}).get_text()
+    assert textarea(page) == VALID["message"]
+    assert page.find("input", attrs={"name": "csrf_token"})["value"]  # a fresh token to send again
+    assert stored(app) == []
+
+
+def test_the_honeypot_stores_nothing_and_tells_nothing(app, client):
+    response = send_contact(client, website="http://spam.example")
+    assert response.status_code == 303 and response.headers["Location"] == "/en/contact/sent"
+    assert stored(app) == []
+
+
+def test_when_the_database_is_down_the_visitor_is_told_and_keeps_the_text(tmp_path):
+    app = create_app(settings(f"sqlite:///{tmp_path}/missing/dir/koki.db"), instance_path=tmp_path)
+    response = send_contact(app.test_client(), "fr")
+    assert response.status_code == 503
+    page = soup(response)
+    assert "n’a pas pu être enregistré" in page.find(attrs={"role": "alert"}).get_text()
+    assert textarea(page) == VALID["message"]
+
+
+def test_the_contact_page_sets_only_the_session_cookie_of_its_form(client):
+    lines = client.get("/en/contact").headers.getlist("Set-Cookie")
+    assert [line.split("=")[0] for line in lines] == ["session"]
+    assert "HttpOnly" in lines[0] and "SameSite=Lax" in lines[0]
+
+
+def test_a_second_message_gets_the_next_reference(app, client):
+    send_contact(client)
+    send_contact(client, email="other@example.org")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ContactMessage)) == 2
+    references = sorted(m.reference for m in stored(app))
+    assert references[0] < references[1]
+
+
+def test_a_received_time_is_timezone_aware(app, client):
+    send_contact(client)
+    (message,) = stored(app)
+    assert isinstance(message.received_at, datetime)
