@@ -93,3 +93,16 @@ def test_purge_works_in_batches(app, client, runner, monkeypatch):
         send_contact(client, email=f"visitor{n}@example.org")
     assert "contact messages: deleted 5" in purge(runner, date.today() + timedelta(days=400))
     assert count(app, ContactMessage) == 0
+
+
+def test_daily_statistics_go_after_25_months(app, runner):
+    from koki_site.statistics.models import PageViews
+
+    old, recent = date.today() - timedelta(days=25 * 31), date.today() - timedelta(days=700)
+    with app.app_context():
+        for day in (old, recent):
+            db.session.add(PageViews(day=day, page="/", language="fr", views=3, visitors=2))
+        db.session.commit()
+    assert "daily page views: deleted 1" in purge(runner, date.today())
+    with app.app_context():
+        assert [row.day for row in db.session.scalars(select(PageViews))] == [recent]

@@ -7,13 +7,19 @@ from flask import Blueprint, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from koki_site import register
 from koki_site.consent_cookie import decision_made
 from koki_site.extensions import db
-from koki_site.statistics import counting
+from koki_site.statistics import counting, retention
 from koki_site.statistics.models import ConsentDecisions, PageViews
 
 bp = Blueprint("statistics", __name__, cli_group="stats")
 bp.after_app_request(counting.count_page_view)
+
+
+@bp.record_once
+def provide_register_handlers(state):
+    register.provide(state.app, "statistics", purge=retention.purge, due=retention.due)
 
 
 @decision_made.connect
