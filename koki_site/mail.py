@@ -27,6 +27,7 @@ signals = Namespace()
 delivered = signals.signal("mail-delivered")
 failed = signals.signal("mail-failed")
 
+THREAD_NAME = "koki-mail-delivery"
 LEASE = timedelta(minutes=10)  # how long a sender holds a mail before another may try it
 
 
@@ -81,7 +82,7 @@ def deliver_queued():
         deliver(ids)
         return
     app = current_app._get_current_object()
-    threading.Thread(target=deliver_in_background, args=(app, ids), daemon=True).start()
+    threading.Thread(target=deliver_in_background, args=(app, ids), name=THREAD_NAME, daemon=True).start()
 
 
 def deliver_in_background(app, ids):

@@ -5,6 +5,7 @@ import secrets
 import pytest
 import redis
 
+from koki_site.extensions import db
 from tests.contact_helpers import send_contact
 from tests.helpers import soup
 
@@ -50,3 +51,6 @@ def test_limits_are_shared_through_redis(app):
     assert send_contact(first.test_client()).status_code == 303
     assert send_contact(second.test_client()).status_code == 303
     assert send_contact(first.test_client()).status_code == 429  # the other "worker" counted too
+    for each in (first, second):
+        with each.app_context():
+            db.engine.dispose()
