@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import DateTime, String, delete
+from sqlalchemy import String, delete
 from sqlalchemy.orm import Mapped, mapped_column
 
 from koki_site import register
 from koki_site.batches import count_where, delete_in_batches
-from koki_site.extensions import db
+from koki_site.extensions import UTCDateTime, db
 from koki_site.periods import Period
 
 
@@ -18,7 +18,7 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor_id: Mapped[int | None]  # the staff account, when a person acted
     actor: Mapped[str] = mapped_column(String(254))  # the account's email, or "cli"
     action: Mapped[str] = mapped_column(String(40), index=True)

@@ -1,5 +1,7 @@
 """The Flask extensions, created unbound here and initialised by create_app."""
 
+from datetime import UTC
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -7,7 +9,9 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import DateTime
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
 
 
 class Base(DeclarativeBase):
@@ -21,3 +25,13 @@ babel = Babel()
 login_manager = LoginManager()
 # Per client address; behind a reverse proxy, wrap the app in ProxyFix so that this is the visitor's.
 limiter = Limiter(key_func=get_remote_address)
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment in UTC, given back timezone-aware by every database (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from blinker import Namespace
 from flask import current_app, g
-from sqlalchemy import DateTime, String, Text, select, update
+from sqlalchemy import String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koki_site.extensions import db
+from koki_site.extensions import UTCDateTime, db
 
 signals = Namespace()
 # Sent with the mail's `ref` once delivered, or once it has failed for good.
@@ -35,14 +35,14 @@ class OutboxMail(db.Model):
     __tablename__ = "mail_outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(250))
     body_text: Mapped[str] = mapped_column(Text)
     headers: Mapped[str | None] = mapped_column(Text)  # JSON of extra headers (List-Unsubscribe…)
     ref: Mapped[str | None] = mapped_column(String(80), index=True)  # what it belongs to: "reply:12"
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
 
 

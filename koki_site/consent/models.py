@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, event
+from sqlalchemy import String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koki_site.extensions import db
+from koki_site.extensions import UTCDateTime, db
 
 
 class ConsentRecord(db.Model):
@@ -15,7 +15,7 @@ class ConsentRecord(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consent_id: Mapped[str] = mapped_column(String(64), index=True)
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     statistics: Mapped[bool]
     enhancement: Mapped[bool]
     requests: Mapped[bool]

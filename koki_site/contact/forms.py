@@ -1,30 +1,15 @@
 """The contact form (SPEC §4), and the inbox's forms: reply, note, status, assignment."""
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TelField, TextAreaField, ValidationError
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from koki_site.contact.models import STATUSES
+from koki_site.form_validators import email_address, no_nul, single_line, strip
 
 MESSAGE_MAX = 5000
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def single_line(form, field):
-    """CR, LF and NUL could forge a mail header: refused in every one-line field."""
-    if field.data and any(char in field.data for char in "\r\n\0"):
-        raise ValidationError(_l("This field must fit on one line."))
-
-
-def no_nul(form, field):
-    if field.data and "\0" in field.data:
-        raise ValidationError(_l("This field holds a character that is not allowed."))
 
 
 class ContactForm(FlaskForm):
@@ -41,7 +26,12 @@ class ContactForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
         filters=[strip],
-        validators=[DataRequired(_l("Please give your email address.")), Length(max=254), single_line],
+        validators=[
+            DataRequired(_l("Please give your email address.")),
+            Length(max=254),
+            single_line,
+            email_address,
+        ],
     )
     company = StringField(
         _l("Company (optional)"), filters=[strip], validators=[Optional(), Length(max=200), single_line]
@@ -56,12 +46,6 @@ class ContactForm(FlaskForm):
     )
     # The honeypot: hidden from people, filled in by bots.
     website = StringField(_l("Leave this field empty"))
-
-    def validate_email(self, field):
-        try:
-            field.data = validate_email(field.data, check_deliverability=False).normalized
-        except EmailNotValidError as error:
-            raise ValidationError(_l("This email address is not valid.")) from error
 
     def validate_phone(self, field):
         if not field.data:

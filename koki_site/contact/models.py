@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from koki_site.extensions import db
+from koki_site.extensions import UTCDateTime, db
 
 STATUSES = ("new", "open", "answered", "closed", "spam")
 
@@ -25,8 +25,8 @@ class ContactMessage(db.Model):
     legal_basis: Mapped[str] = mapped_column(String(32))
     purpose: Mapped[str] = mapped_column(String(200))
     policy_version: Mapped[str] = mapped_column(String(32))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    delete_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    delete_after: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"), index=True)
 
@@ -48,9 +48,9 @@ class ContactReply(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
     author: Mapped[str] = mapped_column(String(254))  # the staff member's email when they wrote
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivery_status: Mapped[str] = mapped_column(String(16), default="queued")  # queued, sent, failed
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     message: Mapped[ContactMessage] = relationship(back_populates="replies")
 
@@ -65,6 +65,6 @@ class ContactNote(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
     author: Mapped[str] = mapped_column(String(254))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     message: Mapped[ContactMessage] = relationship(back_populates="notes")

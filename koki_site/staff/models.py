@@ -3,10 +3,10 @@
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koki_site.extensions import db, login_manager
+from koki_site.extensions import UTCDateTime, db, login_manager
 
 
 class StaffAccount(UserMixin, db.Model):
@@ -18,9 +18,9 @@ class StaffAccount(UserMixin, db.Model):
     role_names: Mapped[str] = mapped_column(String(100))  # space-separated, from auth.ROLES
     enabled: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def roles(self):
@@ -32,16 +32,11 @@ class StaffAccount(UserMixin, db.Model):
 
     def locked_at(self, moment):
         """Whether the account is locked at that moment (after too many failed logins)."""
-        return self.locked_until is not None and utc(self.locked_until) > moment
+        return self.locked_until is not None and self.locked_until > moment
 
     @property
     def is_locked(self):
         return self.locked_at(datetime.now(UTC))
-
-
-def utc(moment):
-    """SQLite gives back naive datetimes (stored in UTC); PostgreSQL aware ones: make both aware."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 @login_manager.user_loader

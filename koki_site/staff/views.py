@@ -17,7 +17,6 @@ from koki_site.auth import role_required
 from koki_site.extensions import db, limiter, login_manager
 from koki_site.staff import accounts, navigation
 from koki_site.staff.forms import LoginForm, LogoutForm
-from koki_site.staff.models import utc
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group="staff")
 bp.add_app_template_global(navigation.staff_nav)
@@ -28,7 +27,7 @@ LAST_SEEN = "staff_seen"  # in the session: when this staff member last made a r
 @bp.app_template_filter("isotime")
 def isotime(moment):
     """A stored time as ISO 8601 with its offset, for <time datetime>: SQLite gives it back naive."""
-    return utc(moment).isoformat()
+    return moment.isoformat()
 
 
 @bp.record_once
