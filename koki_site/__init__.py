@@ -77,6 +77,8 @@ def register_blueprints(app):
     from koki_site.consent import views as consent
     from koki_site.contact import inbox
     from koki_site.contact import views as contact
+    from koki_site.newsletter import marketing
+    from koki_site.newsletter import views as newsletter
     from koki_site.pages import views as pages
     from koki_site.staff import models as staff_models  # noqa: F401  (the user loader)
     from koki_site.staff import views as staff
@@ -87,5 +89,7 @@ def register_blueprints(app):
     app.register_blueprint(consent.bp)
     app.register_blueprint(contact.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(newsletter.bp)
+    app.register_blueprint(marketing.bp)
     app.register_blueprint(statistics.bp)
     app.register_blueprint(staff.bp)

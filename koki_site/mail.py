@@ -7,6 +7,7 @@ and is tried again later, waiting longer each time. A delivered mail leaves the 
 MAIL_SERVER, mail is written as .eml files under instance/mail/.
 """
 
+import email.policy
 import json
 import smtplib
 import threading
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from blinker import Namespace
 from flask import current_app, g
-from sqlalchemy import String, Text, select, update
+from sqlalchemy import String, Text, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from koki_site.extensions import UTCDateTime, db
@@ -28,6 +29,7 @@ delivered = signals.signal("mail-delivered")
 failed = signals.signal("mail-failed")
 
 THREAD_NAME = "koki-mail-delivery"
+HEADER_POLICY = email.policy.default.clone(max_line_length=998)  # RFC 5322's limit
 LEASE = timedelta(minutes=10)  # how long a sender holds a mail before another may try it
 
 
@@ -149,7 +151,8 @@ def backoff(attempts):
 
 def message_of(mail):
     config = current_app.config
-    message = EmailMessage()
+    # Long headers (a List-Unsubscribe URL) stay whole: folded, they would be encoded and unreadable.
+    message = EmailMessage(policy=HEADER_POLICY)
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = mail.to_address
     message["Subject"] = mail.subject
@@ -177,3 +180,8 @@ def send(mail):
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(message)
+
+
+def cancel(*refs):
+    """Drop the mail of these refs still waiting in the outbox (their record is gone, or withdrawn)."""
+    db.session.execute(delete(OutboxMail).where(OutboxMail.ref.in_(refs)))

@@ -1,0 +1,1 @@
+"""The newsletter: double opt-in, one-click unsubscribe, the marketing export (SPEC §5)."""

@@ -1,0 +1,128 @@
+"""Subscribing, confirming, unsubscribing; and what the register needs: purge and due."""
+
+import hashlib
+import html
+import re
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale, gettext
+from sqlalchemy import delete, select
+
+from koki_site import mail
+from koki_site.batches import count_where, delete_in_batches
+from koki_site.extensions import db
+from koki_site.newsletter import tokens
+from koki_site.newsletter.models import Subscription, email_hmac
+from koki_site.periods import Period
+
+RESEND_AFTER = timedelta(minutes=10)  # a pending address gets the mail again, not more often
+TAG, SPACE = re.compile(r"<[^>]+>"), re.compile(r"\s+")
+
+
+def consent_text_sha256(lang):
+    """SHA-256 of the consent statement the form shows, in lang."""
+    with force_locale(lang):
+        text = html.unescape(TAG.sub(" ", render_template("newsletter/_consent.html", lang=lang)))
+    return hashlib.sha256(SPACE.sub(" ", text).strip().encode()).hexdigest()
+
+
+def subscribe(address, lang, source):
+    """Start (or resend) the double opt-in; the same outcome for the caller whatever is known."""
+    now = datetime.now(UTC)
+    subscription = db.session.scalar(select(Subscription).where(Subscription.email == address))
+    if subscription is None:
+        subscription = Subscription(
+            email=address,
+            email_hmac=email_hmac(address),
+            language=lang,
+            status="pending",
+            legal_basis="consent",
+            source=source,
+            policy_version=current_app.config["POLICY_VERSION"],
+            consent_text_sha256=consent_text_sha256(lang),
+            subscribed_at=now,
+        )
+        db.session.add(subscription)
+        db.session.flush()
+    elif subscription.status != "pending" or now - subscription.last_mailed_at < RESEND_AFTER:
+        return
+    queue_confirmation(subscription)
+    subscription.last_mailed_at = now
+
+
+def queue_confirmation(subscription):
+    lang = subscription.language
+    unsubscribe = url_for(
+        "newsletter.unsubscribe",
+        lang_code=lang,
+        token=tokens.make(subscription, tokens.UNSUBSCRIBE_SALT),
+        _external=True,
+    )
+    confirm = url_for(
+        "newsletter.confirm",
+        lang_code=lang,
+        token=tokens.make(subscription, tokens.CONFIRM_SALT),
+        _external=True,
+    )
+    with force_locale(lang):
+        subject = gettext("Confirm your subscription to the KOKI SOFTWARE newsletter")
+        text = render_template("email/newsletter_confirm.txt", confirm=confirm, unsubscribe=unsubscribe)
+    headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    mail.queue(subscription.email, subject, text, headers=headers, ref=ref_of(subscription))
+
+
+def ref_of(subscription):
+    return f"newsletter:{subscription.id}"
+
+
+def find(token, salt, max_age=None):
+    """The subscription a valid token was made for, if it still exists with that address."""
+    found = tokens.read(token, salt, max_age)
+    if found is None:
+        return None
+    subscription = db.session.get(Subscription, found[0])
+    return subscription if subscription and subscription.email_hmac.startswith(found[1]) else None
+
+
+def confirm(subscription):
+    if subscription.status == "pending":
+        subscription.status = "confirmed"
+        subscription.confirmed_at = datetime.now(UTC)
+
+
+def unsubscribe(subscription):
+    """Withdraw: keep the dates that prove consent and withdrawal, and the address only as a hash."""
+    if subscription.status != "unsubscribed":
+        mail.cancel(ref_of(subscription))
+        subscription.status = "unsubscribed"
+        subscription.unsubscribed_at = datetime.now(UTC)
+        subscription.email = None
+
+
+def delete_subscriptions(ids):
+    mail.cancel(*(f"newsletter:{subscription_id}" for subscription_id in ids))
+    db.session.execute(delete(Subscription).where(Subscription.id.in_(ids)))
+
+
+def expired(as_of):
+    pending_cutoff = Period.from_config("NEWSLETTER_PENDING_DAYS", "day").before(as_of)
+    proof_cutoff = Period.from_config("NEWSLETTER_PROOF_RETENTION_MONTHS", "month").before(as_of)
+    return {
+        "unconfirmed subscriptions": (Subscription.status == "pending")
+        & (Subscription.subscribed_at < pending_cutoff),
+        "newsletter withdrawal proofs": (Subscription.status == "unsubscribed")
+        & (Subscription.unsubscribed_at < proof_cutoff),
+    }
+
+
+def purge(as_of, dry_run):
+    return {
+        kind: delete_in_batches(Subscription.id, condition, delete_subscriptions, dry_run)
+        for kind, condition in expired(as_of).items()
+    }
+
+
+def due(start, end):
+    before, after = expired(start), expired(end)
+    return {kind: count_where(Subscription.id, after[kind] & ~before[kind]) for kind in after}

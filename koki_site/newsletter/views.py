@@ -1,0 +1,86 @@
+"""Subscribe, confirm (GET shows a button, POST confirms), unsubscribe (also RFC 8058 one-click)."""
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from koki_site import consent_cookie, cookies, mail, register
+from koki_site.extensions import csrf, db, limiter
+from koki_site.newsletter import records, tokens
+from koki_site.newsletter.forms import SubscribeForm
+
+bp = Blueprint("newsletter", __name__, url_prefix="/<lang:lang_code>")
+
+
+@bp.record_once
+def provide_register_handlers(state):
+    register.provide(state.app, "newsletter", purge=records.purge, due=records.due)
+
+
+@bp.route("/newsletter", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so that an expired one keeps the address typed
+@limiter.limit(lambda: current_app.config["NEWSLETTER_RATE_LIMIT"], methods=["POST"])
+def subscribe():
+    """The form says what the visitor consents to; the same answer for a known or a new address."""
+    prefs = consent_cookie.load_signed(cookies.PREFERENCES) or {}
+    form = SubscribeForm(data={"email": prefs.get("email")})
+    if request.method == "GET":
+        return render_form(form)
+    if not form.validate_on_submit():
+        return render_form(form), 400
+    try:
+        records.subscribe(form.email.data, g.lang_code, source=request.path)
+        db.session.commit()
+    except IntegrityError:  # the same address, subscribed at the same moment elsewhere
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("subscription not stored")
+        return render_form(form, unavailable=True), 503
+    mail.deliver_queued()
+    response = redirect(url_for(".check_your_mail"), 303)
+    consent_cookie.save_signed(response, cookies.PREFERENCES, {**prefs, "email": form.email.data})
+    return response
+
+
+def render_form(form, unavailable=False):
+    return render_template(
+        "newsletter/form.html",
+        form=form,
+        newsletter_processing=register.get("newsletter"),
+        unavailable=unavailable,
+        session_expired="csrf_token" in form.errors,
+    )
+
+
+@bp.get("/newsletter/check-your-mail")
+def check_your_mail():
+    """What comes next: the confirmation mail."""
+    return render_template("newsletter/check_your_mail.html")
+
+
+@bp.route("/newsletter/confirm/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the signed token is the proof, and the page must set no cookie
+def confirm(token):
+    """GET: a button (mail scanners follow links); POST: the subscription is confirmed."""
+    subscription = records.find(token, tokens.CONFIRM_SALT, max_age=tokens.CONFIRM_MAX_AGE)
+    if subscription is None or subscription.status == "unsubscribed":
+        return render_template("newsletter/bad_link.html"), 400
+    if request.method == "GET":
+        return render_template("newsletter/confirm.html", confirmed=subscription.status == "confirmed")
+    records.confirm(subscription)
+    db.session.commit()
+    return render_template("newsletter/confirm.html", confirmed=True)
+
+
+@bp.route("/newsletter/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the signed token is the proof: a mail client's one-click POST carries nothing else
+def unsubscribe(token):
+    """GET: a button; POST (the button, or RFC 8058 one-click): unsubscribed, address forgotten."""
+    subscription = records.find(token, tokens.UNSUBSCRIBE_SALT)
+    if subscription is None:
+        return render_template("newsletter/bad_link.html"), 400
+    if request.method == "GET":
+        return render_template("newsletter/unsubscribe.html", done=subscription.status == "unsubscribed")
+    records.unsubscribe(subscription)
+    db.session.commit()
+    return render_template("newsletter/unsubscribe.html", done=True)

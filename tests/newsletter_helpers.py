@@ -1,0 +1,23 @@
+"""Subscribing as a browser would, and finding the links in the mail that came."""
+
+import re
+
+from tests.helpers import soup
+
+
+def subscribe(client, email, lang="en"):
+    field = soup(client.get(f"/{lang}/newsletter")).find("input", attrs={"name": "csrf_token"})
+    return client.post(f"/{lang}/newsletter", data={"email": email, "csrf_token": field["value"]})
+
+
+def links(message):
+    """{"confirm": path, "unsubscribe": path} of a newsletter mail, as paths of the site."""
+    found = re.findall(
+        r"http://localhost(/\w\w/newsletter/(confirm|unsubscribe)/[\w.-]+)", message.get_content()
+    )
+    return {kind: path for path, kind in found}
+
+
+def header_path(message):
+    """The path of the List-Unsubscribe header's URL."""
+    return re.fullmatch(r"<http://localhost(/.+)>", message["List-Unsubscribe"]).group(1)
