@@ -80,6 +80,8 @@ def register_blueprints(app):
     from koki_site.newsletter import marketing
     from koki_site.newsletter import views as newsletter
     from koki_site.pages import views as pages
+    from koki_site.rights import desk as rights_desk
+    from koki_site.rights import views as rights
     from koki_site.staff import models as staff_models  # noqa: F401  (the user loader)
     from koki_site.staff import views as staff
     from koki_site.statistics import blueprint as statistics
@@ -91,5 +93,7 @@ def register_blueprints(app):
     app.register_blueprint(inbox.bp)
     app.register_blueprint(newsletter.bp)
     app.register_blueprint(marketing.bp)
+    app.register_blueprint(rights.bp)
+    app.register_blueprint(rights_desk.bp)
     app.register_blueprint(statistics.bp)
     app.register_blueprint(staff.bp)

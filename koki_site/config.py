@@ -87,3 +87,5 @@ STAFF_IDLE_MINUTES = 30
 ARGON2_TIME_COST = 3
 ARGON2_MEMORY_COST = 65536  # KiB
 NEWSLETTER_RATE_LIMIT = "5 per minute;20 per hour"
+RIGHTS_RATE_LIMIT = "5 per minute;20 per hour"
+RIGHTS_UNVERIFIED_DAYS = 1  # a request whose address was never verified (its link lasts 24 hours)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from blinker import Namespace
 from flask import current_app, g
-from sqlalchemy import String, Text, delete, select, update
+from sqlalchemy import String, Text, delete, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from koki_site.extensions import UTCDateTime, db
@@ -185,3 +185,11 @@ def send(mail):
 def cancel(*refs):
     """Drop the mail of these refs still waiting in the outbox (their record is gone, or withdrawn)."""
     db.session.execute(delete(OutboxMail).where(OutboxMail.ref.in_(refs)))
+
+
+def forget_address(address):
+    """Drop every mail still waiting for this address (erasure: SPEC §7); how many."""
+    result = db.session.execute(
+        delete(OutboxMail).where(func.lower(OutboxMail.to_address) == address.lower())
+    )
+    return result.rowcount

@@ -19,6 +19,49 @@ LEGAL_BASES = {
 }
 
 
+# The rights of GDPR Art. 15 to 22 and of the French Data Protection Act (Art. 85), by the form's values.
+RIGHTS = {
+    "access": (_l("Access"), _l("Know what data we hold about you and receive a copy of it.")),
+    "portability": (
+        _l("Portability"),
+        _l("Receive the data you gave us in a machine-readable file, to keep or to pass on."),
+    ),
+    "rectification": (
+        _l("Rectification"),
+        _l("Correct your name, company or telephone where they are wrong."),
+    ),
+    "erasure": (_l("Erasure"), _l("Have the data we hold about you deleted.")),
+    "restriction": (
+        _l("Restriction"),
+        _l(
+            "Have your data kept but no longer used (no answer, no newsletter) until the question is settled."
+        ),
+    ),
+    "objection": (_l("Objection"), _l("Object to our use of your data based on our legitimate interests.")),
+    "withdraw_consent": (
+        _l("Withdraw consent"),
+        _l("Withdraw a consent you gave: unsubscribe from the newsletter, change your cookie choices."),
+    ),
+    "post_mortem": (
+        _l("Directives after death"),
+        _l("Tell us what should become of your data after your death, and who is to see to it."),
+    ),
+}
+COMMON_RIGHTS = ("access", "rectification", "restriction", "post_mortem")
+RIGHTS_BY_BASIS = {
+    "consent": (*COMMON_RIGHTS, "erasure", "portability", "withdraw_consent"),
+    "contract": (*COMMON_RIGHTS, "erasure", "portability"),
+    "legitimate_interests": (*COMMON_RIGHTS, "erasure", "objection"),
+    "legal_obligation": COMMON_RIGHTS,  # Art. 17(3)(b): no erasure of what the law requires us to keep
+}
+TRANSFERS = _l("None: the data stays in the European Union.")
+SECURITY_MEASURES = _l(
+    "Hosting in the EU with replication to a second data centre; HTTPS; access by role with "
+    "individual accounts, argon2id passwords and lockout; an audit log of staff actions; "
+    "deletion at the end of the retention period."
+)
+
+
 @dataclass(frozen=True)
 class Retention:
     """How long one kind of record is kept: a configured period, or a condition alone."""
@@ -45,6 +88,11 @@ class Processing:
     @property
     def legal_basis_label(self):
         return LEGAL_BASES[self.legal_basis]
+
+    @property
+    def rights(self):
+        """The rights a person has over this processing, by its legal basis."""
+        return RIGHTS_BY_BASIS[self.legal_basis]
 
 
 PROCESSINGS = (
@@ -120,7 +168,10 @@ PROCESSINGS = (
         data_categories=_l("Email address, right exercised, details given, dates, our answer."),
         data_subjects=_l("People who exercise a right"),
         recipients=_l("The Data Protection Officer"),
-        retention=(Retention(_l("from the answer"), "RIGHTS_RETENTION_MONTHS"),),
+        retention=(
+            Retention(_l("from the answer"), "RIGHTS_RETENTION_MONTHS"),
+            Retention(_l("for a request whose address was never verified"), "RIGHTS_UNVERIFIED_DAYS", "day"),
+        ),
     ),
 )
 
@@ -140,6 +191,12 @@ class Handlers:
     purge: object = None  # purge(as_of: datetime, dry_run: bool) -> {kind: count}
     due: object = None  # due(start: datetime, end: datetime) -> {kind: count}: what a purge would remove
     track: object = None  # track(references) -> [{reference, received_at, status}] for /<lang>/my-requests
+    # One person's records, by email address (the rights of SPEC §7):
+    find: object = None  # find(email) -> [{"kind": str, "reference": str, "fields": {name: value}}]
+    erase: object = None  # erase(email) -> {kind: count}
+    restrict: object = None  # restrict(email, restricted: bool) -> {kind: count}
+    rectify: object = None  # rectify(email, {field: value}) -> {kind: count}
+    withdraw: object = None  # withdraw(email) -> {kind: count}: consents withdrawn
 
 
 def provide(app, key, **handlers):
@@ -154,3 +211,11 @@ def handlers_of(app):
     return [
         (processing, provided[processing.key]) for processing in PROCESSINGS if processing.key in provided
     ]
+
+
+def offered_rights(app):
+    """The rights a visitor can exercise here: those of every processing that can find a person."""
+    offered = {
+        right for processing, handlers in handlers_of(app) if handlers.find for right in processing.rights
+    }
+    return [right for right in RIGHTS if right in offered]

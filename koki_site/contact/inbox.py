@@ -105,6 +105,8 @@ def message(message_id):
 def reply(message_id):
     """Mail a reply through the outbox and keep it with its delivery status."""
     message = get_message(message_id)
+    if message.restricted:
+        abort(403)  # restriction or objection (SPEC §7): no processing until the DPO lifts it
     form = ReplyForm()
     if not form.validate_on_submit():
         return rerender(message, reply_form=form), 400

@@ -29,6 +29,7 @@ class ContactMessage(db.Model):
     delete_after: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"), index=True)
+    restricted: Mapped[bool] = mapped_column(default=False)  # restriction or objection: no processing
 
     replies: Mapped[list["ContactReply"]] = relationship(order_by="ContactReply.id", back_populates="message")
     notes: Mapped[list["ContactNote"]] = relationship(order_by="ContactNote.id", back_populates="message")

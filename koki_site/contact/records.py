@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from koki_site import register
 from koki_site.batches import count_where, delete_in_batches
@@ -69,3 +69,57 @@ def track(references):
         {"reference": m.reference, "received_at": m.received_at, "status": VISITOR_STATUS[m.status]}
         for m in found
     ]
+
+
+# One person's records, for the rights of SPEC §7 (through the register).
+def of_person(email):
+    return select(ContactMessage).where(func.lower(ContactMessage.email) == email.lower())
+
+
+def find(email):
+    return [
+        {
+            "kind": "contact_message",
+            "reference": m.reference,
+            "fields": {
+                "first_name": m.first_name,
+                "last_name": m.last_name,
+                "email": m.email,
+                "company": m.company,
+                "phone": m.phone,
+                "message": m.message,
+                "language": m.language,
+                "received_at": m.received_at.isoformat(),
+                "legal_basis": m.legal_basis,
+                "delete_after": m.delete_after.isoformat(),
+                "replies": [{"sent_at": r.created_at.isoformat(), "body": r.body} for r in m.replies],
+            },
+        }
+        for m in db.session.scalars(of_person(email).order_by(ContactMessage.id))
+    ]
+
+
+def erase(email):
+    ids = db.session.scalars(of_person(email).with_only_columns(ContactMessage.id)).all()
+    if ids:
+        delete_messages(ids)
+    return {"contact messages": len(ids)}
+
+
+def restrict(email, restricted):
+    messages = db.session.scalars(of_person(email)).all()
+    for message in messages:
+        message.restricted = restricted
+    return {"contact messages": len(messages)}
+
+
+RECTIFIABLE = ("first_name", "last_name", "company", "phone")
+
+
+def rectify(email, fields):
+    messages = db.session.scalars(of_person(email)).all()
+    for message in messages:
+        for name in RECTIFIABLE:
+            if name in fields:
+                setattr(message, name, fields[name])
+    return {"contact messages": len(messages)}

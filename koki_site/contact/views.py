@@ -17,7 +17,17 @@ KEPT_REFERENCES = 20
 
 @bp.record_once
 def provide_register_handlers(state):
-    register.provide(state.app, records.PROCESSING, purge=records.purge, due=records.due, track=records.track)
+    register.provide(
+        state.app,
+        records.PROCESSING,
+        purge=records.purge,
+        due=records.due,
+        track=records.track,
+        find=records.find,
+        erase=records.erase,
+        restrict=records.restrict,
+        rectify=records.rectify,
+    )
 
 
 @bp.route("/contact", methods=["GET", "POST"])

@@ -71,7 +71,11 @@ class SubscriberExport:
     def query(self):
         columns = [getattr(Subscription, name) for name in COLUMNS]
         columns[2:4] = [iso_utc(Subscription.subscribed_at), iso_utc(Subscription.confirmed_at)]
-        query = select(*columns).where(Subscription.status == "confirmed", Subscription.email.is_not(None))
+        query = select(*columns).where(
+            Subscription.status == "confirmed",
+            Subscription.email.is_not(None),
+            Subscription.restricted.is_(False),  # restriction or objection (SPEC §7): never exported
+        )
         if self.language:
             query = query.where(Subscription.language == self.language)
         if self.since:

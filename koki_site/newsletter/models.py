@@ -29,6 +29,7 @@ class Subscription(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    restricted: Mapped[bool] = mapped_column(default=False)  # restriction or objection: never exported
 
 
 def email_hmac(address):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from koki_site import mail
 from koki_site.batches import count_where, delete_in_batches
@@ -76,7 +76,7 @@ def ref_of(subscription):
     return f"newsletter:{subscription.id}"
 
 
-def find(token, salt, max_age=None):
+def find_by_token(token, salt, max_age=None):
     """The subscription a valid token was made for, if it still exists with that address."""
     found = tokens.read(token, salt, max_age)
     if found is None:
@@ -126,3 +126,54 @@ def purge(as_of, dry_run):
 def due(start, end):
     before, after = expired(start), expired(end)
     return {kind: count_where(Subscription.id, after[kind] & ~before[kind]) for kind in after}
+
+
+# One person's records, for the rights of SPEC §7 (through the register): the live subscription
+# by its address, and the proofs of earlier ones by the address's keyed hash.
+def of_person(email):
+    return select(Subscription).where(
+        (func.lower(Subscription.email) == email.lower()) | (Subscription.email_hmac == email_hmac(email))
+    )
+
+
+def find(email):
+    return [
+        {
+            "kind": "newsletter_subscription",
+            "reference": ref_of(s),
+            "fields": {
+                "email": s.email,
+                "language": s.language,
+                "status": s.status,
+                "legal_basis": s.legal_basis,
+                "source": s.source,
+                "policy_version": s.policy_version,
+                "consent_text_sha256": s.consent_text_sha256,
+                "subscribed_at": s.subscribed_at.isoformat(),
+                "confirmed_at": s.confirmed_at.isoformat() if s.confirmed_at else None,
+                "unsubscribed_at": s.unsubscribed_at.isoformat() if s.unsubscribed_at else None,
+            },
+        }
+        for s in db.session.scalars(of_person(email).order_by(Subscription.id))
+    ]
+
+
+def erase(email):
+    ids = db.session.scalars(of_person(email).with_only_columns(Subscription.id)).all()
+    if ids:
+        delete_subscriptions(ids)
+    return {"newsletter subscriptions": len(ids)}
+
+
+def restrict(email, restricted):
+    subscriptions = db.session.scalars(of_person(email)).all()
+    for subscription in subscriptions:
+        subscription.restricted = restricted
+    return {"newsletter subscriptions": len(subscriptions)}
+
+
+def withdraw(email):
+    live = [s for s in db.session.scalars(of_person(email)) if s.status != "unsubscribed"]
+    for subscription in live:
+        unsubscribe(subscription)
+    return {"newsletter subscriptions": len(live)}

@@ -13,7 +13,16 @@ bp = Blueprint("newsletter", __name__, url_prefix="/<lang:lang_code>")
 
 @bp.record_once
 def provide_register_handlers(state):
-    register.provide(state.app, "newsletter", purge=records.purge, due=records.due)
+    register.provide(
+        state.app,
+        "newsletter",
+        purge=records.purge,
+        due=records.due,
+        find=records.find,
+        erase=records.erase,
+        restrict=records.restrict,
+        withdraw=records.withdraw,
+    )
 
 
 @bp.route("/newsletter", methods=["GET", "POST"])
@@ -62,7 +71,7 @@ def check_your_mail():
 @csrf.exempt  # the signed token is the proof, and the page must set no cookie
 def confirm(token):
     """GET: a button (mail scanners follow links); POST: the subscription is confirmed."""
-    subscription = records.find(token, tokens.CONFIRM_SALT, max_age=tokens.CONFIRM_MAX_AGE)
+    subscription = records.find_by_token(token, tokens.CONFIRM_SALT, max_age=tokens.CONFIRM_MAX_AGE)
     if subscription is None or subscription.status == "unsubscribed":
         return render_template("newsletter/bad_link.html"), 400
     if request.method == "GET":
@@ -76,7 +85,7 @@ def confirm(token):
 @csrf.exempt  # the signed token is the proof: a mail client's one-click POST carries nothing else
 def unsubscribe(token):
     """GET: a button; POST (the button, or RFC 8058 one-click): unsubscribed, address forgotten."""
-    subscription = records.find(token, tokens.UNSUBSCRIBE_SALT)
+    subscription = records.find_by_token(token, tokens.UNSUBSCRIBE_SALT)
     if subscription is None:
         return render_template("newsletter/bad_link.html"), 400
     if request.method == "GET":

@@ -1,0 +1,154 @@
+"""The visitor's side of the rights: ask, prove the address by mail, then see or act (SPEC §7)."""
+
+import json
+
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
+from wtforms.fields.choices import SelectChoice
+
+from koki_site import consent_cookie, cookies, mail, register
+from koki_site.extensions import csrf, db, limiter
+from koki_site.rights import records
+from koki_site.rights.forms import DirectivesForm, RectificationForm, RightsRequestForm
+
+bp = Blueprint("rights", __name__, url_prefix="/<lang:lang_code>")
+KEPT_REFERENCES = 20
+SHOWING = ("access", "portability")  # rights answered by showing the data
+LISTING = (*SHOWING, "erasure", "restriction", "objection")  # rights whose page lists what is held
+ACTIONS = {  # the button's action, and the rights it belongs to
+    "erase": ("erasure",),
+    "restrict": ("restriction", "objection"),
+    "rectify": ("rectification",),
+    "withdraw": ("withdraw_consent",),
+    "record": ("post_mortem",),
+}
+
+
+@bp.record_once
+def provide_register_handlers(state):
+    register.provide(
+        state.app,
+        records.PROCESSING,
+        purge=records.purge,
+        due=records.due,
+        track=records.track,
+        find=records.find,
+    )
+
+
+@bp.route("/rights", methods=["GET", "POST"], endpoint="request")
+@csrf.exempt  # the form checks its own token, so that an expired one keeps what was typed
+@limiter.limit(lambda: current_app.config["RIGHTS_RATE_LIMIT"], methods=["POST"])
+def request_form():
+    """Choose a right, give the address; the same answer whether or not anything is held."""
+    form = RightsRequestForm()
+    form.right.choices = [
+        SelectChoice(key, register.RIGHTS[key][0]) for key in register.offered_rights(current_app)
+    ]
+    if request.method == "GET":
+        return render_form(form)
+    if not form.validate_on_submit():
+        return render_form(form), 400
+    try:
+        rights_request = records.create(form, g.lang_code)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("rights request not stored")
+        return render_form(form, unavailable=True), 503
+    mail.deliver_queued()
+    response = redirect(url_for(".sent"), 303)
+    kept = consent_cookie.load_signed(cookies.REQUESTS) or []
+    consent_cookie.save_signed(
+        response, cookies.REQUESTS, [*kept, rights_request.reference][-KEPT_REFERENCES:]
+    )
+    return response
+
+
+def render_form(form, unavailable=False):
+    return render_template(
+        "rights/form.html",
+        form=form,
+        rights=register.RIGHTS,
+        processing=register.get(records.PROCESSING),
+        unavailable=unavailable,
+        session_expired="csrf_token" in form.errors,
+    )
+
+
+@bp.get("/rights/sent")
+def sent():
+    """What comes next: the mail with the link."""
+    return render_template("rights/sent.html")
+
+
+@bp.route("/rights/verify/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the signed link is the proof of the address
+def verify(token):
+    """GET: a button (mail scanners follow links); POST: verified, then the right's page and its action."""
+    rights_request = records.by_token(token)
+    if rights_request is None:
+        return render_template("rights/bad_link.html"), 400
+    if request.method == "GET" and rights_request.verified_at is None:
+        return render_template("rights/verify.html", rights_request=rights_request, rights=register.RIGHTS)
+    forms = {"rectify": RectificationForm(), "record": DirectivesForm()}
+    status = 200
+    if request.method == "POST":
+        records.verify(rights_request)
+        action = request.form.get("action", "verify")
+        if rights_request.status == "open" and rights_request.right in ACTIONS.get(action, ()):
+            status = act(rights_request, action, forms.get(action))
+        db.session.commit()
+    held = records.everything_held(rights_request.email) if rights_request.right in LISTING else []
+    if rights_request.right in SHOWING and rights_request.status == "open":
+        records.finish(rights_request, rights_request.right, {"shown": {p.key: len(r) for p, r in held}})
+        db.session.commit()
+    page = render_template(
+        "rights/verified.html",
+        rights=register.RIGHTS,
+        rights_request=rights_request,
+        token=token,
+        held=held,
+        outcome=json.loads(rights_request.outcome or "{}"),
+        forms=forms,
+    )
+    return page, status
+
+
+def act(rights_request, action, form):
+    """Carry out the right's action after the visitor's final confirmation; an HTTP status."""
+    if action == "erase":
+        records.erase(rights_request)
+    elif action == "restrict":
+        records.finish(
+            rights_request, "restriction", {"restricted": records.carry_out(rights_request, "restrict", True)}
+        )
+    elif action == "withdraw":
+        records.finish(
+            rights_request, "withdrawal", {"withdrawn": records.carry_out(rights_request, "withdraw")}
+        )
+    elif not form.validate_on_submit():
+        return 400
+    elif action == "rectify":
+        changes = form.changes()
+        counts = records.carry_out(rights_request, "rectify", changes)
+        records.finish(rights_request, "rectification", {"changed": sorted(changes), "records": counts})
+    else:  # record: directives after death, for the DPO, who answers them
+        rights_request.outcome = json.dumps(
+            {"designated_person": form.designated_person.data, "directives": form.directives.data}
+        )
+        records.log(rights_request, "rights_directives")
+    return 200
+
+
+@bp.get("/rights/verify/<token>/data.json")
+def download(token):
+    """Everything held for the verified address, as JSON (access and portability)."""
+    rights_request = records.by_token(token)
+    if rights_request is None or rights_request.verified_at is None or rights_request.right not in SHOWING:
+        return render_template("rights/bad_link.html"), 400
+    body = json.dumps(records.data_download(rights_request), ensure_ascii=False, indent=2)
+    filename = f"{rights_request.reference}.json"
+    return Response(
+        body, mimetype="application/json", headers={"Content-Disposition": f"attachment; filename={filename}"}
+    )

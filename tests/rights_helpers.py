@@ -1,0 +1,20 @@
+"""Asking for a right as a visitor would, and following the link of the mail."""
+
+import re
+
+from tests.helpers import soup
+
+
+def ask(client, right, email="ada@example.org", lang="en", details=""):
+    token = soup(client.get(f"/{lang}/rights")).find("input", attrs={"name": "csrf_token"})["value"]
+    data = {"right": right, "email": email, "details": details, "csrf_token": token}
+    return client.post(f"/{lang}/rights", data=data)
+
+
+def verify_link(message):
+    return re.search(r"http://localhost(/\w\w/rights/verify/[\w.-]+)", message.get_content()).group(1)
+
+
+def csrf_of(page):
+    field = soup(page).find("input", attrs={"name": "csrf_token"})
+    return field["value"] if field else ""
