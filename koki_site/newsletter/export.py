@@ -17,11 +17,10 @@ from sqlalchemy import func, select
 from koki_site import audit
 from koki_site.extensions import db
 from koki_site.newsletter.models import Subscription
+from koki_site.spreadsheet import safe_cell
 
 COLUMNS = ("email", "language", "subscribed_at", "confirmed_at", "source", "policy_version", "legal_basis")
 BATCH = 1000  # rows fetched from the database, and written, at a time
-# OWASP CSV injection: a spreadsheet reads a cell starting with one of these as a formula.
-FORMULA_STARTS = frozenset("=+-@\t\r\n")
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -39,7 +38,7 @@ def parse_filters(language=None, since=None, excel=False):
 
 def neutralise(row):
     """The row's cells, each one that a spreadsheet would read as a formula behind a leading quote."""
-    return [f"'{cell}" if cell and cell[0] in FORMULA_STARTS else cell for cell in row]
+    return [safe_cell(cell) for cell in row]
 
 
 def iso_utc(column):

@@ -5,12 +5,10 @@ once by two months with a reason the visitor is told. Answers and extensions are
 the outbox in the visitor's language, in the transaction that records them.
 """
 
-import csv
-import io
 import json
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,7 +22,6 @@ from koki_site.audit import AuditEntry
 from koki_site.auth import role_required
 from koki_site.extensions import db
 from koki_site.form_validators import no_nul, strip
-from koki_site.i18n import format_period
 from koki_site.rights import deadlines
 from koki_site.rights.models import STATUSES, RightsRequest
 
@@ -242,66 +239,5 @@ def queue_mail(rights_request, template, kind):
     mail.queue(rights_request.email, subject, text, headers=reply_to, ref=f"{kind}:{rights_request.id}")
 
 
-# The Art. 30 record of processing activities: one row per processing of the register.
-COLUMNS = (
-    _l("Processing"),
-    _l("Purpose"),
-    _l("Legal basis"),
-    _l("Data categories"),
-    _l("Data subjects"),
-    _l("Recipients"),
-    _l("Transfers outside the EU"),
-    _l("Retention"),
-    _l("Security measures"),
-    _l("Rights"),
-)
-FORMULA_STARTS = frozenset("=+-@\t\r\n")  # OWASP CSV injection, as the newsletter export
-
-
-@bp.get("/register")
-@role_required("dpo")
-def record():
-    """The record of processing activities (GDPR Art. 30), from the register."""
-    return render_template(
-        "rights/register.html",
-        columns=COLUMNS,
-        processings=register.PROCESSINGS,
-        transfers=register.TRANSFERS,
-        security_measures=register.SECURITY_MEASURES,
-    )
-
-
-def row(processing):
-    retention = "; ".join(
-        f"{format_period(rule.period())} {rule.when}" if rule.config_key else str(rule.when)
-        for rule in processing.retention
-    )
-    return [
-        str(text)
-        for text in (
-            processing.name,
-            processing.purpose,
-            processing.legal_basis_label,
-            processing.data_categories,
-            processing.data_subjects,
-            processing.recipients,
-            register.TRANSFERS,
-            retention,
-            register.SECURITY_MEASURES,
-            ", ".join(str(right_label(key)) for key in processing.rights),
-        )
-    ]
-
-
-@bp.get("/register.csv")
-@role_required("dpo")
-def record_csv():
-    """The same record as CSV (RFC 4180, UTF-8 with a BOM for spreadsheets), in the page's language."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow([str(column) for column in COLUMNS])
-    for processing in register.PROCESSINGS:
-        writer.writerow([f"'{cell}" if cell[:1] in FORMULA_STARTS else cell for cell in row(processing)])
-    disposition = 'attachment; filename="record-of-processing-activities.csv"'
-    return Response(buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": disposition})
+# The record of processing activities shares this blueprint (and its role checks).
+from koki_site.rights import record  # noqa: E402, F401
