@@ -64,3 +64,17 @@ def is_same_origin():
     if not origin or origin == "null":
         return False
     return urlsplit(origin).netloc == request.host
+
+
+def is_site_path(target):
+    """Whether target is a path of this site, safe to redirect to: no scheme, no host, no //, no \\."""
+    parts = urlsplit(target or "")
+    return (
+        bool(target)
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not parts.scheme
+        and not parts.netloc
+        and target.isprintable()
+    )

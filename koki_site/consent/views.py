@@ -1,7 +1,5 @@
 """POST /consent, and what every page shows of consent (the banner, the settings form)."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -9,7 +7,7 @@ from koki_site import consent_cookie, cookies, register
 from koki_site.consent import ledger
 from koki_site.consent.forms import ConsentForm
 from koki_site.extensions import csrf, db, limiter
-from koki_site.security import is_same_origin
+from koki_site.security import is_same_origin, is_site_path
 
 bp = Blueprint("consent", __name__)
 
@@ -64,15 +62,4 @@ def decide():
 
 def safe_next(target, lang):
     """target when it is a path of this site; else the home page of the visitor's language."""
-    target = target or ""
-    parts = urlsplit(target)
-    if (
-        target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and not parts.scheme
-        and not parts.netloc
-        and target.isprintable()
-    ):
-        return target
-    return url_for("pages.home", lang_code=lang)
+    return target if is_site_path(target) else url_for("pages.home", lang_code=lang)

@@ -5,7 +5,6 @@ reports.py: audit log and retention; commands.py: `flask staff …`), imported a
 """
 
 import time
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -15,6 +14,7 @@ from flask_login import current_user, login_user, logout_user
 from koki_site import audit
 from koki_site.auth import role_required
 from koki_site.extensions import db, limiter, login_manager
+from koki_site.security import is_site_path
 from koki_site.staff import accounts, navigation
 from koki_site.staff.forms import LoginForm, LogoutForm
 
@@ -77,19 +77,8 @@ def no_store(response):
 
 
 def safe_next(target):
-    """target when it is a path of this site, else the staff home page (no open redirect)."""
-    target = target or ""
-    parts = urlsplit(target)
-    if (
-        target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and not parts.scheme
-        and not parts.netloc
-        and target.isprintable()
-    ):
-        return target
-    return None
+    """target when it is a path of this site, else None (no open redirect)."""
+    return target if is_site_path(target) else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
