@@ -74,6 +74,7 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
+    """One blueprint per capability; each provides its handlers to the register as it is registered."""
     from koki_site.consent import views as consent
     from koki_site.contact import inbox
     from koki_site.contact import views as contact
@@ -82,7 +83,6 @@ def register_blueprints(app):
     from koki_site.pages import views as pages
     from koki_site.rights import desk as rights_desk
     from koki_site.rights import views as rights
-    from koki_site.staff import models as staff_models  # noqa: F401  (the user loader)
     from koki_site.staff import views as staff
     from koki_site.statistics import blueprint as statistics
 
