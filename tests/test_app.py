@@ -84,3 +84,10 @@ def test_the_schema_is_at_the_newest_migration(app):
 def test_db_upgrade_command_is_idempotent(runner):
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.db
+def test_the_models_and_the_migrations_agree(runner):
+    """A model changed without its migration would be caught here (`flask db check`)."""
+    result = runner.invoke(args=["db", "check"])
+    assert result.exit_code == 0, result.output
