@@ -2,6 +2,7 @@
 
 from datetime import UTC
 
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,6 +26,12 @@ babel = Babel()
 login_manager = LoginManager()
 # Per client address; behind a reverse proxy, wrap the app in ProxyFix so that this is the visitor's.
 limiter = Limiter(key_func=get_remote_address)
+
+
+@limiter.request_filter
+def reading_is_never_limited():
+    """Limits guard the POSTs (forms, login); a GET skips the limiter's work entirely."""
+    return request.method in ("GET", "HEAD", "OPTIONS")
 
 
 class UTCDateTime(TypeDecorator):

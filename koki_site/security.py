@@ -44,8 +44,10 @@ def refuse_large_body():
 
 
 def add_security_headers(response):
+    present = {name.lower() for name, _ in response.headers}  # one pass: this runs on every response
     for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+        if name.lower() not in present:
+            response.headers.add(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response

@@ -21,7 +21,7 @@ def cached(view):
         if current_app.debug or not current_app.config["PAGE_CACHE"]:
             return view(**kwargs)
         cache = current_app.extensions.setdefault("koki_page_cache", {})
-        key = (request.host_url, request.full_path, consent_cookie.state())
+        key = (request.scheme, request.host, request.full_path, consent_cookie.state())
         html = cache.get(key)
         if html is None:
             html = view(**kwargs)
