@@ -13,6 +13,8 @@ from koki_site.i18n import compile_catalogues, translations_directory
 
 translate = AppGroup("translate", help="Update and compile the message catalogues.")
 mail_group = AppGroup("mail", help="The mail outbox.")
+# What marks a message to translate, besides _() and gettext(): lazy labels, and labels with a context.
+EXTRACT_KEYWORDS = ("-k", "_l", "-k", "lazy_pgettext:1c,2")
 
 
 def init_app(app):
@@ -38,7 +40,19 @@ def translate_update():
     root, translations = Path(current_app.root_path).parent, translations_directory(current_app)
     with tempfile.TemporaryDirectory() as tmp:
         pot = str(Path(tmp) / "messages.pot")
-        pybabel("extract", "-F", str(root / "babel.cfg"), "-k", "_l", "--no-location", "-o", pot, str(root))
+        pybabel(
+            "extract",
+            "-F",
+            str(root / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_pgettext:1c,2",
+            "--no-location",
+            "-o",
+            pot,
+            str(root),
+        )
         for lang in current_app.config["LANGUAGES"]:
             if lang == "en":
                 continue  # the messages are written in English

@@ -9,6 +9,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 from koki_site import create_app
+from koki_site.cli import EXTRACT_KEYWORDS
 from tests.conftest import settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,11 +58,22 @@ def test_every_message_of_the_code_is_in_the_french_catalogue():
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"
         CommandLineInterface().run(
-            ["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-o", str(pot), str(ROOT)]
+            [
+                "pybabel",
+                "-q",
+                "extract",
+                "-F",
+                str(ROOT / "babel.cfg"),
+                *EXTRACT_KEYWORDS,
+                "-o",
+                str(pot),
+                str(ROOT),
+            ]
         )
         with pot.open("rb") as handle:
-            extracted = {str(message.id) for message in read_po(handle) if message.id}
-    done = {str(message.id) for message in french_catalogue() if message.id and translated(message)}
+            extracted = {(message.context, str(message.id)) for message in read_po(handle) if message.id}
+    catalogue = french_catalogue()
+    done = {(message.context, str(message.id)) for message in catalogue if message.id and translated(message)}
     assert sorted(extracted - done) == []
 
 

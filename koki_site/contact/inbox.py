@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -53,11 +54,11 @@ def messages():
 
 
 STATUS_LABELS = {
-    "new": _l("New"),
-    "open": _l("Open"),
-    "answered": _l("Answered"),
-    "closed": _l("Closed"),
-    "spam": _l("Spam"),
+    "new": lazy_pgettext("message status", "New"),
+    "open": lazy_pgettext("message status", "Open"),
+    "answered": lazy_pgettext("message status", "Answered"),
+    "closed": lazy_pgettext("message status", "Closed"),
+    "spam": lazy_pgettext("message status", "Spam"),
 }
 DELIVERY_LABELS = {"queued": _l("queued"), "sent": _l("sent"), "failed": _l("failed, see the outbox")}
 

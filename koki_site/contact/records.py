@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import delete, func, select
 
 from koki_site import register
@@ -13,11 +13,11 @@ from koki_site.extensions import db
 
 PROCESSING = "contact"
 VISITOR_STATUS = {
-    "new": _l("Received"),
-    "open": _l("In progress"),
-    "answered": _l("Answered"),
-    "closed": _l("Closed"),
-    "spam": _l("Closed"),
+    "new": lazy_pgettext("request status", "Received"),
+    "open": lazy_pgettext("request status", "In progress"),
+    "answered": lazy_pgettext("request status", "Answered"),
+    "closed": lazy_pgettext("request status", "Closed"),
+    "spam": lazy_pgettext("request status", "Closed"),
 }
 
 

@@ -9,7 +9,7 @@ import json
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -31,11 +31,11 @@ TO_HANDLE = ("open", "extended")
 ANSWERED = ("done", "refused")
 LIFTABLE = ("restriction", "objection")  # the rights whose verification restricted the records
 STATUS_LABELS = {
-    "awaiting_verification": _l("Awaiting verification"),
-    "open": _l("Open"),
-    "extended": _l("Extended"),
-    "done": _l("Done"),
-    "refused": _l("Refused"),
+    "awaiting_verification": lazy_pgettext("rights request status", "Awaiting verification"),
+    "open": lazy_pgettext("rights request status", "Open"),
+    "extended": lazy_pgettext("rights request status", "Extended"),
+    "done": lazy_pgettext("rights request status", "Done"),
+    "refused": lazy_pgettext("rights request status", "Refused"),
 }
 
 

@@ -4,8 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale, gettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, gettext, lazy_pgettext
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 
@@ -140,11 +139,11 @@ def find(email):
 
 
 STATUS_LABELS = {
-    "awaiting_verification": _l("Awaiting your confirmation"),
-    "open": _l("In progress"),
-    "extended": _l("In progress"),
-    "done": _l("Answered"),
-    "refused": _l("Answered"),
+    "awaiting_verification": lazy_pgettext("request status", "Awaiting your confirmation"),
+    "open": lazy_pgettext("request status", "In progress"),
+    "extended": lazy_pgettext("request status", "In progress"),
+    "done": lazy_pgettext("request status", "Answered"),
+    "refused": lazy_pgettext("request status", "Answered"),
 }
 
 
