@@ -168,6 +168,17 @@ def test_logout_is_a_post_with_its_token(app, client, ada):
     assert [entry.actor for entry in audit_entries(app, "logout")] == [ada]
 
 
+def test_a_copy_of_the_session_cookie_is_worthless_after_logout(app, client, ada):
+    log_in(client, ada)
+    stolen = client.get_cookie("session").value
+    log_out(client)
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/staff/").status_code == 302
+    log_in(client, ada)  # logging in again opens a new session
+    assert client.get("/staff/").status_code == 200
+
+
 def test_the_layout_offers_the_logout_button(client, ada):
     log_in(client, ada)
     form = soup(client.get("/staff/")).find("form", action="/staff/logout")

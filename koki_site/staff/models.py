@@ -21,6 +21,15 @@ class StaffAccount(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the id kept in the session cookie: raised at logout, it ends every copy of the cookie.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self):
+        return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self):
+        """Every session of this account ends, here and in any copy of its cookie."""
+        self.session_version += 1
 
     @property
     def roles(self):
@@ -40,6 +49,12 @@ class StaffAccount(UserMixin, db.Model):
 
 
 @login_manager.user_loader
-def load_account(account_id):
-    account = db.session.get(StaffAccount, int(account_id)) if account_id.isdigit() else None
-    return account if account and account.enabled else None
+def load_account(session_id):
+    """The account of a session id "<account id>.<session version>", while that session lasts."""
+    account_id, _, version = session_id.partition(".")
+    if not (account_id.isdigit() and version.isdigit()):
+        return None
+    account = db.session.get(StaffAccount, int(account_id))
+    if account is None or not account.enabled or account.session_version != int(version):
+        return None
+    return account

@@ -125,6 +125,9 @@ def start_session(account, next_path):
 
 
 def end_session():
+    """Log out; the account's session version moves on, so a copied cookie is worth nothing."""
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     session.clear()
 
