@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from koki_site import audit, cli, errors, i18n, security
 from koki_site.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -22,6 +23,7 @@ def create_app(test_config=None, instance_path=None):
         static_folder="../static",
     )
     load_config(app, test_config)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     errors.init_app(app)
@@ -59,6 +61,16 @@ def check_secret_key(app):
         "  export FLASK_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
         f"or put SECRET_KEY = '...' in {Path(app.instance_path) / 'config.py'}."
     )
+
+
+def trust_proxies(app):
+    """Behind PROXY_FIX_X_FOR / _X_PROTO proxies, take the client address and scheme from them.
+
+    Never the host: absolute URLs come from SITE_URL, and TRUSTED_HOSTS judges the Host header.
+    """
+    x_for, x_proto = app.config["PROXY_FIX_X_FOR"], app.config["PROXY_FIX_X_PROTO"]
+    if x_for or x_proto:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto, x_host=0, x_port=0, x_prefix=0)
 
 
 def register_extensions(app):

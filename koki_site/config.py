@@ -13,6 +13,15 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # SESSION_COOKIE_SECURE defaults to "not debug" in create_app; set it to false to serve on plain HTTP.
 MAX_CONTENT_LENGTH = 64 * 1024  # the largest form (contact: 5,000 characters) fits many times
 SEND_FILE_MAX_AGE_DEFAULT = 3600
+# The site's public address: every absolute URL it writes (mails, canonical, hreflang) starts so,
+# whatever Host the request names (koki_site/site_url.py).
+SITE_URL = "http://127.0.0.1:5000"
+# Flask's own key, a list of host names: a request naming another Host gets a 400 page.
+TRUSTED_HOSTS = None
+# How many proxies in front of the app to trust for the client address and the scheme (ProxyFix).
+# The rate limits and the login lockout count the address this gives; 0 trusts no header.
+PROXY_FIX_X_FOR = 0
+PROXY_FIX_X_PROTO = 0
 
 # Database
 SQLALCHEMY_DATABASE_URI = None  # defaults to sqlite:///<instance>/koki.db in create_app

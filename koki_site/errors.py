@@ -4,6 +4,8 @@ from flask import render_template
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from koki_site import site_url
+
 ERRORS = {
     400: (_l("Bad request"), _l("We could not understand what was sent. Please check it and try again.")),
     403: (_l("Access denied"), _l("You are not allowed to see this page.")),
@@ -33,6 +35,7 @@ def init_app(app):
 def render_error(error):
     """Every HTTP error, 500 included (Flask wraps unhandled exceptions in InternalServerError)."""
     code = error.code or 500
+    site_url.bind_untrusted_request()
     title, message = ERRORS.get(code, ERRORS[500 if code >= 500 else 400])
     body = render_template("errors/error.html", code=code, title=title, message=message)
     headers = {name: value for name, value in error.get_headers() if name in KEPT_HEADERS}

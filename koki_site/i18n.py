@@ -16,6 +16,8 @@ from flask import current_app, g, request, url_for
 from flask_babel import get_locale
 from werkzeug.routing import AnyConverter
 
+from koki_site.site_url import external_url
+
 
 def init_app(app):
     compile_catalogues(translations_directory(app))
@@ -93,21 +95,21 @@ def add_lang_code(endpoint, values):
 def language_links():
     """The page's language, its absolute URL in every language (hreflang) and the switch.
 
-    A page outside the language prefix (an error page) has no alternates; its switch leads
-    to the home page of the other languages.
+    The alternates are absolute, from SITE_URL; the switch is relative, so it leads to the same
+    page on whatever address the site answers. A page outside the language prefix (an error page)
+    has no alternates; its switch leads to the home page of the other languages.
     """
     lang = str(get_locale())
-    alternates = {}
+    languages = current_app.config["LANGUAGES"]
     rule = request.url_rule
     if rule is not None and "lang_code" in rule.arguments:
-        args = request.view_args or {}
-        alternates = {
-            code: url_for(request.endpoint, lang_code=code, _external=True, **args)
-            for code in current_app.config["LANGUAGES"]
-        }
+        endpoint, args = request.endpoint, request.view_args or {}
+        alternates = {code: external_url(endpoint, lang_code=code, **args) for code in languages}
+    else:
+        endpoint, args, alternates = "pages.home", {}, {}
     switch = [
-        (code, language_name(code), alternates.get(code) or url_for("pages.home", lang_code=code))
-        for code in current_app.config["LANGUAGES"]
+        (code, language_name(code), url_for(endpoint, **{**args, "lang_code": code}))
+        for code in languages
         if code != lang
     ]
     return {"lang": lang, "alternates": alternates, "language_switch": switch}

@@ -22,6 +22,8 @@ from koki_site.extensions import db
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
 SECRET = "tests-secret-key-0123456789abcdef0123456789abcdef"
+# Not the test client's host (localhost): a link built from the request would show.
+SITE_URL = "https://www.koki.test"
 
 
 def settings(database_url, **extra):
@@ -30,6 +32,7 @@ def settings(database_url, **extra):
         "SECRET_KEY": SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SESSION_COOKIE_SECURE": False,
+        "SITE_URL": SITE_URL,
         "MAIL_DELIVERY": "inline",  # delivered before the response: tests read the mailbox at once
         "RATELIMIT_ENABLED": False,  # on in the tests about rate limits
         "ARGON2_TIME_COST": 1,  # fast hashes: tests create many accounts

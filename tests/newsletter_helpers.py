@@ -2,6 +2,7 @@
 
 import re
 
+from tests.conftest import SITE_URL
 from tests.helpers import soup
 
 
@@ -13,11 +14,11 @@ def subscribe(client, email, lang="en"):
 def links(message):
     """{"confirm": path, "unsubscribe": path} of a newsletter mail, as paths of the site."""
     found = re.findall(
-        r"http://localhost(/\w\w/newsletter/(confirm|unsubscribe)/[\w.-]+)", message.get_content()
+        re.escape(SITE_URL) + r"(/\w\w/newsletter/(confirm|unsubscribe)/[\w.-]+)", message.get_content()
     )
     return {kind: path for path, kind in found}
 
 
 def header_path(message):
     """The path of the List-Unsubscribe header's URL."""
-    return re.fullmatch(r"<http://localhost(/.+)>", message["List-Unsubscribe"]).group(1)
+    return re.fullmatch("<" + re.escape(SITE_URL) + r"(/.+)>", message["List-Unsubscribe"]).group(1)

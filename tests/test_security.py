@@ -4,6 +4,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.conftest import SITE_URL
 from tests.helpers import LANGS, PAGES, soup
 
 EVERY_KIND_OF_RESPONSE = [f"/{lang}{path}" for lang in LANGS for path in PAGES] + [
@@ -45,7 +46,7 @@ def test_no_inline_script_or_style_and_nothing_from_another_site(client, path):
     for tag in page.find_all(["link", "script", "img", "iframe", "source"]):
         url = tag.get("src") or tag.get("href")
         if tag.name == "link" and set(tag.get("rel", [])) & {"alternate", "canonical"}:
-            assert urlparse(url).netloc == "localhost"  # this site, absolute on purpose
+            assert url.startswith(f"{SITE_URL}/")  # the configured address, absolute on purpose
         elif url:
             assert not urlparse(url).netloc, url
 

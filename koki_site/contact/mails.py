@@ -2,12 +2,13 @@
 
 from datetime import UTC, datetime
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 
 from koki_site import mail
 from koki_site.contact.models import ContactReply
 from koki_site.extensions import db
+from koki_site.site_url import external_url
 
 REPLY_REF = "contact_reply:"
 
@@ -19,7 +20,7 @@ def notify_support(message):
         text = render_template(
             "email/contact_notification.txt",
             message=message,
-            url=f"{request.host_url}staff/messages/{message.id}",
+            url=external_url("inbox.message", message_id=message.id),
         )
     mail.queue(current_app.config["SUPPORT_EMAIL"], subject, text, ref=f"contact_message:{message.id}")
 

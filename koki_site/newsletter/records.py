@@ -5,7 +5,7 @@ import html
 import re
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from sqlalchemy import delete, func, select
 
@@ -15,6 +15,7 @@ from koki_site.extensions import db
 from koki_site.newsletter import tokens
 from koki_site.newsletter.models import Subscription, email_hmac
 from koki_site.periods import Period
+from koki_site.site_url import external_url
 
 RESEND_AFTER = timedelta(minutes=10)  # a pending address gets the mail again, not more often
 TAG, SPACE = re.compile(r"<[^>]+>"), re.compile(r"\s+")
@@ -53,17 +54,11 @@ def subscribe(address, lang, source):
 
 def queue_confirmation(subscription):
     lang = subscription.language
-    unsubscribe = url_for(
-        "newsletter.unsubscribe",
-        lang_code=lang,
-        token=tokens.make(subscription, tokens.UNSUBSCRIBE_SALT),
-        _external=True,
+    unsubscribe = external_url(
+        "newsletter.unsubscribe", lang_code=lang, token=tokens.make(subscription, tokens.UNSUBSCRIBE_SALT)
     )
-    confirm = url_for(
-        "newsletter.confirm",
-        lang_code=lang,
-        token=tokens.make(subscription, tokens.CONFIRM_SALT),
-        _external=True,
+    confirm = external_url(
+        "newsletter.confirm", lang_code=lang, token=tokens.make(subscription, tokens.CONFIRM_SALT)
     )
     with force_locale(lang):
         subject = gettext("Confirm your subscription to the KOKI SOFTWARE newsletter")

@@ -41,7 +41,7 @@ def privacy():
 
 
 @bp.get("/cookies")
-@cached
+@cached(args=("saved",))
 def cookies():
     """The cookie policy and the table of every cookie the site may set."""
     return render_template("pages/cookies.html", cookies=COOKIES)

@@ -3,7 +3,7 @@
 import json
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale, gettext, lazy_pgettext
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
@@ -14,6 +14,7 @@ from koki_site.extensions import db
 from koki_site.periods import Period
 from koki_site.rights.deadlines import deadline_after
 from koki_site.rights.models import RightsRequest
+from koki_site.site_url import external_url
 
 SALT = "koki-rights-verify"
 LINK_MAX_AGE = 24 * 3600  # the link proves the address for 24 hours
@@ -33,7 +34,7 @@ def create(form, lang):
     db.session.add(request)
     db.session.flush()
     request.reference = f"KOKI-R-{now.year}-{request.id:05d}"
-    link = url_for("rights.verify", lang_code=lang, token=token_of(request), _external=True)
+    link = external_url("rights.verify", lang_code=lang, token=token_of(request))
     right_label = register.RIGHTS[request.right][0]
     with force_locale(lang):
         subject = gettext("Confirm your request %(reference)s", reference=request.reference)
