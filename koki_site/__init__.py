@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from koki_site import audit, cli, errors, i18n, security
+from koki_site import audit, cli, errors, i18n, logs, mail, security
 from koki_site.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +23,7 @@ def create_app(test_config=None, instance_path=None):
         static_folder="../static",
     )
     load_config(app, test_config)
+    logs.init_app(app)
     trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
@@ -83,6 +84,7 @@ def register_extensions(app):
     login_manager.init_app(app)
     limiter.init_app(app)
     audit.init_app(app)
+    mail.init_app(app)
 
 
 def register_blueprints(app):

@@ -25,7 +25,8 @@ PROXY_FIX_X_PROTO = 0
 
 # Database
 SQLALCHEMY_DATABASE_URI = None  # defaults to sqlite:///<instance>/koki.db in create_app
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# hide_parameters: an error message never carries the values of a query (a visitor's address).
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
 # Languages
 LANGUAGES = ("fr", "en")
@@ -46,6 +47,7 @@ CONSENT_PROOF_RETENTION_MONTHS = 60
 STATISTICS_RETENTION_MONTHS = 25
 AUDIT_RETENTION_MONTHS = 12
 RIGHTS_RETENTION_MONTHS = 36
+MAIL_RETENTION_DAYS = 30  # an email that could not be delivered, kept for diagnosis
 
 # The company, as the legal notice and the policy name it. Names come from the policy text;
 # the addresses and registration are the operator's to set (README: "Before going live").

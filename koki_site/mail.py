@@ -21,7 +21,10 @@ from flask import current_app, g
 from sqlalchemy import String, Text, delete, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from koki_site import register
+from koki_site.batches import count_where, delete_in_batches
 from koki_site.extensions import UTCDateTime, db
+from koki_site.periods import Period
 
 signals = Namespace()
 # Sent with the mail's `ref` once delivered, or once it has failed for good.
@@ -46,6 +49,13 @@ class OutboxMail(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+def init_app(app):
+    register.provide(app, PROCESSING, purge=purge, due=due, erase=erase)
+
+
+PROCESSING = "mail"
 
 
 def check_header(value):
@@ -139,7 +149,8 @@ def record_failure(mail, error, now):
     else:
         mail.next_attempt_at = now + backoff(mail.attempts)
     db.session.commit()
-    current_app.logger.warning("mail %s not delivered: %s", mail.id, mail.last_error)
+    # The error names the address (SMTPRecipientsRefused does): the outbox row keeps it, the log not.
+    current_app.logger.warning("mail %s not delivered: %s", mail.id, type(error).__name__)
     if mail.next_attempt_at is None:
         failed.send(current_app._get_current_object(), ref=mail.ref)
 
@@ -187,9 +198,31 @@ def cancel(*refs):
     db.session.execute(delete(OutboxMail).where(OutboxMail.ref.in_(refs)))
 
 
-def forget_address(address):
-    """Drop every mail still waiting for this address (erasure: SPEC §7); how many."""
+def erase(address):
+    """Drop every mail still waiting for this address (erasure: SPEC §7)."""
     result = db.session.execute(
         delete(OutboxMail).where(func.lower(OutboxMail.to_address) == address.lower())
     )
-    return result.rowcount
+    return {"mail waiting to be sent": result.rowcount}
+
+
+# Mail is delivered within minutes or hours (backoff); what stays longer has failed for good and
+# is kept MAIL_RETENTION_DAYS for diagnosis, then deleted with the address and text it holds.
+def expiry_cutoff(moment):
+    return Period.from_config("MAIL_RETENTION_DAYS", "day").before(moment)
+
+
+def purge(as_of, dry_run):
+    condition = OutboxMail.created_at < expiry_cutoff(as_of)
+    deleted = delete_in_batches(
+        OutboxMail.id,
+        condition,
+        lambda ids: db.session.execute(delete(OutboxMail).where(OutboxMail.id.in_(ids))),
+        dry_run,
+    )
+    return {"undelivered mail": deleted}
+
+
+def due(start, end):
+    condition = (OutboxMail.created_at >= expiry_cutoff(start)) & (OutboxMail.created_at < expiry_cutoff(end))
+    return {"undelivered mail": count_where(OutboxMail.id, condition)}

@@ -173,6 +173,26 @@ PROCESSINGS = (
             Retention(_l("for a request whose address was never verified"), "RIGHTS_UNVERIFIED_DAYS", "day"),
         ),
     ),
+    Processing(
+        key="mail",
+        name=_l("Outgoing email"),
+        purpose=_l(
+            "Delivering the emails of the processings above (confirmation links, answers), "
+            "and finding out why one could not be delivered."
+        ),
+        legal_basis="legitimate_interests",
+        data_categories=_l("Recipient's email address, subject and text of the email, delivery error."),
+        data_subjects=_l("People we send an email to"),
+        recipients=_l("Our host and our email provider, acting on our instructions"),
+        retention=(
+            Retention(_l("until it is delivered, usually within minutes")),
+            Retention(
+                _l("for an email that could not be delivered, from when it was written"),
+                "MAIL_RETENTION_DAYS",
+                "day",
+            ),
+        ),
+    ),
 )
 
 BY_KEY = {processing.key: processing for processing in PROCESSINGS}

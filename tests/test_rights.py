@@ -3,14 +3,14 @@
 import json
 
 import pytest
-from sqlalchemy import String, Text, func, select
+from sqlalchemy import func, select
 
 from koki_site.contact.models import ContactMessage
 from koki_site.extensions import db
 from koki_site.newsletter.models import Subscription
 from koki_site.rights.models import RightsRequest
 from tests.contact_helpers import send_contact
-from tests.helpers import LANGS, soup, visible_text
+from tests.helpers import LANGS, every_string_cell, soup, visible_text
 from tests.newsletter_helpers import links, subscribe
 from tests.rights_helpers import ask, csrf_of, verify_link
 
@@ -98,16 +98,6 @@ def test_access_shows_all_of_one_persons_data_and_nobody_elses(app, client, smtp
     }
     assert "bob@example.org" not in json.dumps(data)
     assert one(app, RightsRequest)[0].status == "done"
-
-
-def every_string_cell(app):
-    """Every text value of every table of the database."""
-    with app.app_context():
-        for table in db.metadata.sorted_tables:
-            columns = [c for c in table.columns if isinstance(c.type, (String, Text))]
-            for row in db.session.execute(select(*columns)) if columns else []:
-                for value in row:
-                    yield table.name, value
 
 
 @pytest.mark.parametrize("lang", LANGS)

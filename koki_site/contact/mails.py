@@ -13,6 +13,14 @@ from koki_site.site_url import external_url
 REPLY_REF = "contact_reply:"
 
 
+def message_ref(message_id):
+    return f"contact_message:{message_id}"
+
+
+def reply_ref(reply_id):
+    return f"{REPLY_REF}{reply_id}"
+
+
 def notify_support(message):
     """Tell support that a message arrived: its reference and where to read it, no visitor data."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
@@ -22,7 +30,7 @@ def notify_support(message):
             message=message,
             url=external_url("inbox.message", message_id=message.id),
         )
-    mail.queue(current_app.config["SUPPORT_EMAIL"], subject, text, ref=f"contact_message:{message.id}")
+    mail.queue(current_app.config["SUPPORT_EMAIL"], subject, text, ref=message_ref(message.id))
 
 
 def queue_reply(message, reply):
@@ -31,7 +39,7 @@ def queue_reply(message, reply):
         subject = gettext("Your message %(reference)s", reference=message.reference)
         text = render_template("email/contact_reply.txt", message=message, reply=reply)
     reply_to = {"Reply-To": current_app.config["COMPANY_EMAIL"]}
-    mail.queue(message.email, subject, text, headers=reply_to, ref=f"{REPLY_REF}{reply.id}")
+    mail.queue(message.email, subject, text, headers=reply_to, ref=reply_ref(reply.id))
 
 
 @mail.delivered.connect

@@ -6,8 +6,9 @@ from flask import current_app
 from flask_babel import lazy_pgettext
 from sqlalchemy import delete, func, select
 
-from koki_site import register
+from koki_site import mail, register
 from koki_site.batches import count_where, delete_in_batches
+from koki_site.contact import mails
 from koki_site.contact.models import ContactMessage, ContactNote, ContactReply
 from koki_site.extensions import db
 
@@ -46,7 +47,9 @@ def store(form, language):
 
 
 def delete_messages(ids):
-    """A batch of messages with their replies and notes."""
+    """A batch of messages with their replies, notes, and their mail still in the outbox."""
+    reply_ids = db.session.scalars(select(ContactReply.id).where(ContactReply.message_id.in_(ids))).all()
+    mail.cancel(*map(mails.message_ref, ids), *map(mails.reply_ref, reply_ids))
     db.session.execute(delete(ContactReply).where(ContactReply.message_id.in_(ids)))
     db.session.execute(delete(ContactNote).where(ContactNote.message_id.in_(ids)))
     db.session.execute(delete(ContactMessage).where(ContactMessage.id.in_(ids)))

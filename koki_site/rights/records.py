@@ -107,7 +107,6 @@ def finish(request, action, outcome):
 
 def erase(request):
     removed = carry_out(request, "erase")
-    removed["mail waiting to be sent"] = mail.forget_address(request.email)
     finish(request, "erasure", {"removed": removed, "kept": ["rights request"]})
     return removed
 
