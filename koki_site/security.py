@@ -33,6 +33,7 @@ HSTS = "max-age=63072000; includeSubDomains"
 
 def init_app(app):
     app.before_request(refuse_large_body)
+    app.before_request(refuse_nul)
     app.after_request(add_security_headers)
 
 
@@ -41,6 +42,16 @@ def refuse_large_body():
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if limit and request.content_length and request.content_length > limit:
         abort(413)
+
+
+def refuse_nul():
+    """A NUL in the query string is nobody's typing: 400 here, not a database error later.
+
+    PostgreSQL refuses NUL in text. Forms check their own fields (form_validators: no_nul,
+    single_line), so that what the visitor typed comes back with a message on the field.
+    """
+    if any("\0" in name or "\0" in value for name, value in request.args.items(multi=True)):
+        abort(400)
 
 
 def add_security_headers(response):

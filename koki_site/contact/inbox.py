@@ -15,6 +15,7 @@ from koki_site.contact import mails
 from koki_site.contact.forms import AssignForm, NoteForm, ReplyForm, StatusForm
 from koki_site.contact.models import STATUSES, ContactMessage, ContactNote, ContactReply
 from koki_site.extensions import db
+from koki_site.pagination import paginate
 
 bp = Blueprint("inbox", __name__, url_prefix="/staff/messages")
 PER_PAGE = 25
@@ -38,7 +39,7 @@ def messages():
     if q:
         columns = [getattr(ContactMessage, name) for name in SEARCHED]
         query = query.where(or_(*(func.lower(c).contains(q.lower(), autoescape=True) for c in columns)))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     counts = dict(
         db.session.execute(select(ContactMessage.status, func.count()).group_by(ContactMessage.status)).all()
     )

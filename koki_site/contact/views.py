@@ -38,7 +38,7 @@ def provide_register_handlers(state):
 def form():
     """The contact form with the GDPR Art. 13 notice beside it; prefilled when the visitor allows it."""
     form = ContactForm(data=consent_cookie.load_signed(cookies.PREFERENCES))
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD like it
         return render_form(form)
     if not form.validate_on_submit():
         return render_form(form), 400

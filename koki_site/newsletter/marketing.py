@@ -13,6 +13,7 @@ from koki_site.extensions import db
 from koki_site.i18n import language_name
 from koki_site.newsletter.export import SubscriberExport, audited, parse_filters
 from koki_site.newsletter.models import STATUSES, Subscription
+from koki_site.pagination import paginate
 
 bp = Blueprint("marketing", __name__, url_prefix="/staff/newsletter", cli_group="newsletter")
 PER_PAGE = 50
@@ -30,7 +31,7 @@ def subscribers():
         query = query.where(Subscription.status == status)
     if q:
         query = query.where(func.lower(Subscription.email).contains(q.lower(), autoescape=True))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     by_status = select(Subscription.status, func.count()).group_by(Subscription.status)
     by_language = (
         select(Subscription.language, func.count())

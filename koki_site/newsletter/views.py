@@ -32,7 +32,7 @@ def subscribe():
     """The form says what the visitor consents to; the same answer for a known or a new address."""
     prefs = consent_cookie.load_signed(cookies.PREFERENCES) or {}
     form = SubscribeForm(data={"email": prefs.get("email")})
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD like it
         return render_form(form)
     if not form.validate_on_submit():
         return render_form(form), 400
@@ -74,7 +74,7 @@ def confirm(token):
     subscription = records.find_by_token(token, tokens.CONFIRM_SALT, max_age=tokens.CONFIRM_MAX_AGE)
     if subscription is None or subscription.status == "unsubscribed":
         return render_template("newsletter/bad_link.html"), 400
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD like it
         return render_template("newsletter/confirm.html", confirmed=subscription.status == "confirmed")
     records.confirm(subscription)
     db.session.commit()
@@ -88,7 +88,7 @@ def unsubscribe(token):
     subscription = records.find_by_token(token, tokens.UNSUBSCRIBE_SALT)
     if subscription is None:
         return render_template("newsletter/bad_link.html"), 400
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD like it
         return render_template("newsletter/unsubscribe.html", done=subscription.status == "unsubscribed")
     records.unsubscribe(subscription)
     db.session.commit()

@@ -22,6 +22,7 @@ from koki_site.audit import AuditEntry
 from koki_site.auth import role_required
 from koki_site.extensions import db
 from koki_site.form_validators import no_nul, strip
+from koki_site.pagination import paginate
 from koki_site.rights import deadlines
 from koki_site.rights.models import STATUSES, RightsRequest
 
@@ -94,9 +95,7 @@ def requests():
     )
     if status in STATUSES:
         query = query.where(RightsRequest.status == status)
-    page = db.paginate(
-        query, page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE, error_out=False
-    )
+    page = paginate(query, PER_PAGE)
     counts = dict(
         db.session.execute(select(RightsRequest.status, func.count()).group_by(RightsRequest.status)).all()
     )

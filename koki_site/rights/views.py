@@ -45,7 +45,7 @@ def request_form():
     form.right.choices = [
         SelectChoice(key, register.RIGHTS[key][0]) for key in register.offered_rights(current_app)
     ]
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD like it
         return render_form(form)
     if not form.validate_on_submit():
         return render_form(form), 400
@@ -89,7 +89,7 @@ def verify(token):
     rights_request = records.by_token(token)
     if rights_request is None:
         return render_template("rights/bad_link.html"), 400
-    if request.method == "GET" and rights_request.verified_at is None:
+    if request.method != "POST" and rights_request.verified_at is None:
         return render_template("rights/verify.html", rights_request=rights_request, rights=register.RIGHTS)
     forms = {"rectify": RectificationForm(), "record": DirectivesForm()}
     status = 200

@@ -17,6 +17,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Optional, Validat
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from koki_site.auth import ROLES
+from koki_site.form_validators import single_line
 from koki_site.staff import accounts
 
 ROLE_LABELS = {
@@ -48,7 +49,7 @@ def roles_field():
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[InputRequired(), Length(max=254)])
+    email = EmailField(_l("Email address"), validators=[InputRequired(), Length(max=254), single_line])
     # A bound on the length: hashing a megabyte-long "password" would only cost us time.
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
 
@@ -88,6 +89,12 @@ class AccountForm(FlaskForm):
             raise ValidationError(_("The password needs at least %(count)d characters.", count=minimum))
 
 
+def plausible_date(form, field):
+    """A day the log could hold: 9999-12-31 would overflow the day-after arithmetic."""
+    if field.data and not 2000 <= field.data.year <= 2999:
+        raise ValidationError(_("Enter a date between the years 2000 and 2999."))
+
+
 class AuditFilterForm(FlaskForm):
     """The audit page's filters, read from the query string (a GET form: no CSRF token)."""
 
@@ -97,5 +104,5 @@ class AuditFilterForm(FlaskForm):
     # The choices are the actions found in the log; any other value simply matches nothing.
     action = SelectField(_l("Action"), validate_choice=False)
     actor = StringField(_l("Who (contains)"), validators=[Optional(), Length(max=254)])
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional(), plausible_date])
+    until = DateField(_l("To"), validators=[Optional(), plausible_date])

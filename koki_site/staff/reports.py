@@ -12,6 +12,7 @@ from koki_site import register, retention
 from koki_site.audit import AuditEntry
 from koki_site.auth import role_required
 from koki_site.extensions import db
+from koki_site.pagination import paginate
 from koki_site.staff.forms import AuditFilterForm
 from koki_site.staff.views import bp
 
@@ -37,9 +38,7 @@ def audit_log():
         query = query.where(AuditEntry.at >= start_of_day(form.since.data))
     if form.until.data and not form.until.errors:
         query = query.where(AuditEntry.at < start_of_day(form.until.data + timedelta(days=1)))
-    page = db.paginate(
-        query, page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE, error_out=False
-    )
+    page = paginate(query, PER_PAGE)
     filters = {name: request.args[name] for name in FILTERS if request.args.get(name)}
     return render_template("staff/audit.html", form=form, page=page, filters=filters)
 

@@ -63,7 +63,7 @@ def enforce_idle_timeout():
     end_session()
     flash(_("You were logged out after %(minutes)d minutes without activity.", minutes=minutes), "info")
     # Back to the page after logging in again, unless it was a form: that one is to be filled again.
-    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    target = request.full_path.rstrip("?") if request.method in ("GET", "HEAD") else None
     return redirect(url_for("staff.login", next=target))
 
 
