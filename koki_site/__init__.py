@@ -45,6 +45,7 @@ def load_config(app, test_config):
         db_path = Path(app.instance_path) / "koki.db"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
     check_secret_key(app)
+    limit_statement_time(app)
 
 
 def check_secret_key(app):
@@ -62,6 +63,15 @@ def check_secret_key(app):
         "  export FLASK_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
         f"or put SECRET_KEY = '...' in {Path(app.instance_path) / 'config.py'}."
     )
+
+
+def limit_statement_time(app):
+    """On PostgreSQL, cancel a statement after DATABASE_STATEMENT_TIMEOUT_MS (SET by each connection)."""
+    timeout = app.config["DATABASE_STATEMENT_TIMEOUT_MS"]
+    if timeout and app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        connect_args = {**options.get("connect_args", {}), "options": f"-c statement_timeout={int(timeout)}"}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
 
 
 def trust_proxies(app):

@@ -27,6 +27,9 @@ PROXY_FIX_X_PROTO = 0
 SQLALCHEMY_DATABASE_URI = None  # defaults to sqlite:///<instance>/koki.db in create_app
 # hide_parameters: an error message never carries the values of a query (a visitor's address).
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+# PostgreSQL: a statement waiting longer (a lock, an overloaded server) is cancelled, and the
+# visitor gets a 503 with their text kept, rather than a worker hung with them. 0: no limit.
+DATABASE_STATEMENT_TIMEOUT_MS = 5000
 
 # Languages
 LANGUAGES = ("fr", "en")
@@ -86,6 +89,9 @@ SUPPORT_EMAIL = "support@koki-software.fr"  # told of each new contact message
 # Rate limits (Flask-Limiter); RATELIMIT_ENABLED=false turns them off.
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = False
+# Redis unreachable: count in memory meanwhile (logged once), never refuse a form for it.
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_SWALLOW_ERRORS = True
 CONTACT_RATE_LIMIT = "5 per minute;20 per hour"
 CONSENT_RATE_LIMIT = "30 per minute"
 LOGIN_RATE_LIMIT = "10 per minute;50 per hour"

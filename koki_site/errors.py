@@ -1,10 +1,12 @@
 """Error pages in the visitor's language: the URL prefix, else Accept-Language."""
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from koki_site import site_url
+from koki_site.extensions import db
 
 ERRORS = {
     400: (_l("Bad request"), _l("We could not understand what was sent. Please check it and try again.")),
@@ -30,6 +32,17 @@ KEPT_HEADERS = ("Allow", "Retry-After")
 
 def init_app(app):
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(OperationalError, database_unavailable)
+
+
+def database_unavailable(error):
+    """The database is down, restarting or too slow (statement timeout): 503, try again soon.
+
+    A form that stores something catches this itself, to show the visitor's text again.
+    """
+    db.session.rollback()
+    current_app.logger.exception("database unavailable")
+    return render_error(ServiceUnavailable(retry_after=30))
 
 
 def render_error(error):

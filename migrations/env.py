@@ -95,6 +95,10 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # The site's statement timeout guards requests; a migration may take its time.
+            connection.exec_driver_sql("SET statement_timeout = 0")
+            connection.commit()  # or the migrations would run inside this transaction, never committed
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
