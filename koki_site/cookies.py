@@ -28,8 +28,9 @@ class Cookie:
 SESSION = Cookie(
     name="session",
     purpose=_l(
-        "Holds the security token of a form you are filling in, against forged requests. "
-        "Only set when a page carries a form."
+        "Holds the security token of a form you are filling in, against forged requests, and, "
+        "after you confirm a rights request, shows its data to this browser only, for one hour. "
+        "Only set when a page carries a form or you confirm a request."
     ),
 )
 CONSENT = Cookie(
@@ -45,6 +46,7 @@ STATISTICS = Cookie(
     ),
     consent_purpose="statistics",
     lifetime_key="CONSENT_COOKIE_MONTHS",
+    salt="koki-stats",  # signed: a forged identifier is ignored
 )
 PREFERENCES = Cookie(
     name="koki_prefs",

@@ -1,6 +1,6 @@
 """POST /consent, and what every page shows of consent (the banner, the settings form)."""
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from koki_site import consent_cookie, cookies, register
@@ -27,6 +27,14 @@ def consent_context():
         "consent_gpc": consent_cookie.gpc_refusal(),
         "consent_purposes": consent_cookie.PURPOSES,
     }
+
+
+@bp.after_app_request
+def vary_on_consent(response):
+    """A page that showed anything of consent differs by its cookie and by the GPC signal."""
+    if "consent_decision" in g:
+        response.vary.update(("Cookie", "Sec-GPC"))
+    return response
 
 
 @bp.post("/consent")

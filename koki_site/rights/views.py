@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from koki_site import consent_cookie, cookies, mail, register
 from koki_site.extensions import csrf, db, limiter
-from koki_site.rights import records
+from koki_site.rights import records, verified_here
 from koki_site.rights.forms import DirectivesForm, RectificationForm, RightsRequestForm
 
 bp = Blueprint("rights", __name__, url_prefix="/<lang:lang_code>")
@@ -82,15 +82,31 @@ def sent():
     return render_template("rights/sent.html")
 
 
+@bp.after_request
+def personal_pages_are_never_stored(response):
+    """A verified request's pages show personal data: no browser or shared cache keeps them."""
+    if request.endpoint in ("rights.verify", "rights.download"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/rights/verify/<token>", methods=["GET", "POST"])
 @csrf.exempt  # the signed link is the proof of the address
 def verify(token):
-    """GET: a button (mail scanners follow links); POST: verified, then the right's page and its action."""
+    """GET: a button (mail scanners follow links); POST: verified, then the right's page and its action.
+
+    The browser that verifies the request holds it for VERIFIED_FOR; anyone else who gets the link
+    (a forwarded mail, a shared mailbox) sees nothing.
+    """
     rights_request = records.by_token(token)
     if rights_request is None:
         return render_template("rights/bad_link.html"), 400
     if request.method != "POST" and rights_request.verified_at is None:
         return render_template("rights/verify.html", rights_request=rights_request, rights=register.RIGHTS)
+    if request.method == "POST" and rights_request.verified_at is None:
+        verified_here.bind(rights_request)
+    elif not verified_here.holds(rights_request):
+        return render_template("rights/link_used.html"), 403
     forms = {"rectify": RectificationForm(), "record": DirectivesForm()}
     status = 200
     if request.method == "POST":
@@ -147,6 +163,8 @@ def download(token):
     rights_request = records.by_token(token)
     if rights_request is None or rights_request.verified_at is None or rights_request.right not in SHOWING:
         return render_template("rights/bad_link.html"), 400
+    if not verified_here.holds(rights_request):
+        return render_template("rights/link_used.html"), 403
     body = json.dumps(records.data_download(rights_request), ensure_ascii=False, indent=2)
     filename = f"{rights_request.reference}.json"
     return Response(

@@ -38,10 +38,10 @@ def count_page_view(response):
     page = counted_page()
     if page is None or response.status_code != 200 or not consent_cookie.allows("statistics"):
         return response
-    visitor_id = request.cookies.get(cookies.STATISTICS.name)
-    if not visitor_id or len(visitor_id) > 64:
+    visitor_id = consent_cookie.load_signed(cookies.STATISTICS)  # None when absent or forged
+    if not isinstance(visitor_id, str) or len(visitor_id) > 64:
         visitor_id = secrets.token_urlsafe(16)
-        cookies.set_cookie(response, cookies.STATISTICS, visitor_id)
+        consent_cookie.save_signed(response, cookies.STATISTICS, visitor_id)
     try:
         record_view(today(), page, g.lang_code, visitor_id)
     except SQLAlchemyError:
