@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from koki_site import audit, cli, errors, i18n, security
+from koki_site import addresses, audit, cli, errors, i18n, security
 from koki_site.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +75,7 @@ def trust_proxies(app):
 
 def register_extensions(app):
     db.init_app(app)
+    addresses.init_app(app)
     # render_as_batch: SQLite cannot ALTER most things, Alembic copies the table instead.
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

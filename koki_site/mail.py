@@ -18,9 +18,10 @@ from pathlib import Path
 
 from blinker import Namespace
 from flask import current_app, g
-from sqlalchemy import String, Text, delete, func, select, update
+from sqlalchemy import String, Text, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from koki_site import addresses
 from koki_site.extensions import UTCDateTime, db
 
 signals = Namespace()
@@ -189,7 +190,5 @@ def cancel(*refs):
 
 def forget_address(address):
     """Drop every mail still waiting for this address (erasure: SPEC §7); how many."""
-    result = db.session.execute(
-        delete(OutboxMail).where(func.lower(OutboxMail.to_address) == address.lower())
-    )
+    result = db.session.execute(delete(OutboxMail).where(addresses.same(OutboxMail.to_address, address)))
     return result.rowcount

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext, lazy_pgettext
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
-from koki_site import audit, mail, register
+from koki_site import addresses, audit, mail, register
 from koki_site.batches import count_where, delete_in_batches
 from koki_site.extensions import db
 from koki_site.periods import Period
@@ -119,9 +119,7 @@ def log(request, action, details=None):
 def find(email):
     """Earlier rights requests of this address (access shows them too)."""
     requests = db.session.scalars(
-        select(RightsRequest)
-        .where(func.lower(RightsRequest.email) == email.lower())
-        .order_by(RightsRequest.id)
+        select(RightsRequest).where(addresses.same(RightsRequest.email, email)).order_by(RightsRequest.id)
     )
     return [
         {
