@@ -1,5 +1,5 @@
-"""Other people's mailboxes (issue 9): one subscription per address whatever its case, one mail
-per address and interval whichever client asks, and an answer that tells none of it."""
+"""Other people's mailboxes (issue 9): one subscription per address whatever its case, a few
+verification mails per address whichever client asks, and an answer that tells none of it."""
 
 import threading
 from datetime import timedelta
@@ -10,9 +10,13 @@ from sqlalchemy import select, update
 from koki_site.extensions import db
 from koki_site.newsletter import records
 from koki_site.newsletter.models import Subscription
+from koki_site.rights import limits
+from koki_site.rights.models import RightsRequest
 from tests.consent_helpers import decide
+from tests.contact_helpers import send_contact
 from tests.helpers import soup, visible_text
 from tests.newsletter_helpers import subscribe
+from tests.rights_helpers import ask, verify_link
 
 pytestmark = pytest.mark.db
 
@@ -77,6 +81,77 @@ def test_the_newsletter_interval_is_the_configured_one(app, smtp):
     assert len(smtp.wait_for(2)) == 2 and len(rows(app, Subscription)) == 1
 
 
+def asked(app, right, email, ip):
+    """Ask for right from a new browser at client address ip: what that visitor learns."""
+    client = visitor(app, ip)
+    return answer(client, ask(client, right, email))
+
+
+def test_the_same_right_twice_within_the_interval_one_mail_one_row_the_same_answer(app, smtp):
+    first = asked(app, "access", "Ada@Example.org", "192.0.2.1")
+    second = asked(app, "access", "ada@example.org", "198.51.100.2")
+    assert first == second
+    assert [r.email for r in rows(app, RightsRequest)] == ["Ada@example.org"]
+    assert len(smtp.wait_for(2, timeout=1)) == 1
+
+
+def test_two_different_rights_two_mails(app, smtp):
+    asked(app, "access", "Ada@Example.org", "192.0.2.1")
+    asked(app, "erasure", "ada@example.org", "198.51.100.2")
+    assert len(smtp.wait_for(2)) == 2
+    assert [r.right for r in rows(app, RightsRequest)] == ["access", "erasure"]
+
+
+@pytest.mark.parametrize("app_settings", [{}, {"RIGHTS_MAILS_PER_ADDRESS_PER_HOUR": 2}])
+def test_over_the_hourly_cap_no_more_mail_and_the_same_answer(app, smtp, app_settings):
+    cap = app.config["RIGHTS_MAILS_PER_ADDRESS_PER_HOUR"]
+    rights = ("access", "erasure", "restriction", "objection", "rectification", "portability")[: cap + 2]
+    answers = {asked(app, right, "ADA@example.org", f"192.0.2.{n}") for n, right in enumerate(rights, 1)}
+    assert len(answers) == 1
+    assert len(smtp.wait_for(cap + 1, timeout=1)) == cap
+    assert [r.right for r in rows(app, RightsRequest)] == list(rights[:cap])
+
+
+def earlier(app, minutes):
+    """Every rights request, as if it had come that many minutes earlier."""
+    with app.app_context():
+        for request in db.session.scalars(select(RightsRequest)):
+            request.received_at -= timedelta(minutes=minutes)
+        db.session.commit()
+
+
+def test_the_interval_and_the_hour_pass(app, smtp):
+    asked(app, "access", "ada@example.org", "192.0.2.1")
+    earlier(app, 11)
+    asked(app, "access", "Ada@example.org", "192.0.2.2")  # the interval has passed
+    asked(app, "erasure", "ada@example.org", "192.0.2.3")
+    asked(app, "objection", "ada@example.org", "192.0.2.4")  # the fourth of the hour
+    asked(app, "restriction", "ada@example.org", "192.0.2.5")  # over the cap
+    assert len(rows(app, RightsRequest)) == 4
+    earlier(app, 61)
+    asked(app, "restriction", "ada@example.org", "192.0.2.6")  # a new hour
+    assert len(rows(app, RightsRequest)) == 5
+    assert len(smtp.wait_for(5)) == 5
+
+
+def test_the_earlier_link_still_works_when_a_request_is_held_back(app, smtp):
+    asked(app, "access", "ada@example.org", "192.0.2.1")
+    (mail,) = smtp.wait_for(1)
+    asked(app, "access", "ada@example.org", "192.0.2.2")
+    page = app.test_client().post(verify_link(mail), data={"action": "verify"})
+    assert page.status_code == 200 and rows(app, RightsRequest)[0].verified_at is not None
+
+
+def test_the_rights_answer_is_the_same_mailed_held_back_or_for_an_unknown_address(app, smtp):
+    send_contact(app.test_client(), "en", email="ada@example.org")  # something is held for Ada
+    smtp.messages.clear()
+    known = asked(app, "access", "ada@example.org", "192.0.2.1")
+    held_back = asked(app, "access", "Ada@example.org", "192.0.2.2")
+    unknown = asked(app, "access", "nobody@example.org", "192.0.2.3")
+    assert known == held_back == unknown
+    assert sorted(m["To"] for m in smtp.wait_for(3, timeout=1)) == ["ada@example.org", "nobody@example.org"]
+
+
 def slowed(monkeypatch, module, name):
     """module.name made 0.3 s slower, so that a request sent at the same moment arrives meanwhile."""
     original = getattr(module, name)
@@ -108,6 +183,15 @@ def post_at_once(app, path, forms):
     for thread in threads:
         thread.join(10)
     return statuses
+
+
+def test_the_rights_limits_hold_when_two_workers_ask_at_the_same_moment(app, smtp, monkeypatch):
+    """Between the count and the insert the other request waits: one row and one mail, not two."""
+    slowed(monkeypatch, limits, "may_mail")
+    forms = [{"right": "access", "email": email} for email in ("Ada@example.org", "ada@example.org")]
+    assert post_at_once(app, "/en/rights", forms) == [303, 303]
+    assert len(rows(app, RightsRequest)) == 1
+    assert len(smtp.wait_for(2, timeout=1)) == 1
 
 
 def test_two_subscriptions_at_the_same_moment_make_one(app, smtp, monkeypatch):
