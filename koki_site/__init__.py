@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from koki_site import audit, cli, errors, i18n, logs, mail, security
+from koki_site import addresses, audit, cli, errors, i18n, logs, mail, security
 from koki_site.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +70,9 @@ def limit_statement_time(app):
     timeout = app.config["DATABASE_STATEMENT_TIMEOUT_MS"]
     if timeout and app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        connect_args = {**options.get("connect_args", {}), "options": f"-c statement_timeout={int(timeout)}"}
+        connect_args = dict(options.get("connect_args", {}))
+        given = connect_args.get("options", "")  # libpq's own options (a search_path…) are kept
+        connect_args["options"] = f"{given} -c statement_timeout={int(timeout)}".strip()
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
 
 
@@ -86,6 +88,7 @@ def trust_proxies(app):
 
 def register_extensions(app):
     db.init_app(app)
+    addresses.init_app(app)
     # render_as_batch: SQLite cannot ALTER most things, Alembic copies the table instead.
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

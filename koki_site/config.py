@@ -106,3 +106,9 @@ ARGON2_MEMORY_COST = 65536  # KiB
 NEWSLETTER_RATE_LIMIT = "5 per minute;20 per hour"
 RIGHTS_RATE_LIMIT = "5 per minute;20 per hour"
 RIGHTS_UNVERIFIED_DAYS = 1  # a request whose address was never verified (its link lasts 24 hours)
+
+# Mail to one address, whichever client asks (counted in the database): the forms must not be a
+# way to fill somebody else's mailbox.
+NEWSLETTER_MAIL_INTERVAL_MINUTES = 10  # a pending subscription's confirmation mail, at most so often
+RIGHTS_MAIL_INTERVAL_MINUTES = 10  # a verification mail per right, at most so often
+RIGHTS_MAILS_PER_ADDRESS_PER_HOUR = 4  # verification mails, all rights together

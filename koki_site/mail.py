@@ -18,10 +18,10 @@ from pathlib import Path
 
 from blinker import Namespace
 from flask import current_app, g
-from sqlalchemy import String, Text, delete, func, select, update
+from sqlalchemy import String, Text, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koki_site import register
+from koki_site import addresses, register
 from koki_site.batches import count_where, delete_in_batches
 from koki_site.extensions import UTCDateTime, db
 from koki_site.periods import Period
@@ -200,9 +200,7 @@ def cancel(*refs):
 
 def erase(address):
     """Drop every mail still waiting for this address (erasure: SPEC §7)."""
-    result = db.session.execute(
-        delete(OutboxMail).where(func.lower(OutboxMail.to_address) == address.lower())
-    )
+    result = db.session.execute(delete(OutboxMail).where(addresses.same(OutboxMail.to_address, address)))
     return {"mail waiting to be sent": result.rowcount}
 
 

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import lazy_pgettext
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
-from koki_site import mail, register
+from koki_site import addresses, mail, register
 from koki_site.batches import count_where, delete_in_batches
 from koki_site.contact import mails
 from koki_site.contact.models import ContactMessage, ContactNote, ContactReply
@@ -76,7 +76,7 @@ def track(references):
 
 # One person's records, for the rights of SPEC §7 (through the register).
 def of_person(email):
-    return select(ContactMessage).where(func.lower(ContactMessage.email) == email.lower())
+    return select(ContactMessage).where(addresses.same(ContactMessage.email, email))
 
 
 def find(email):

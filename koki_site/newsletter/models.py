@@ -1,4 +1,8 @@
-"""A subscription, with the proof of consent; after unsubscribing, the address only as a keyed hash."""
+"""A subscription, with the proof of consent; after unsubscribing, the address only as a keyed hash.
+
+The address is stored lower-cased, so the unique constraint allows one subscription per address
+whatever its case, even when two requests insert at once.
+"""
 
 import hashlib
 import hmac
@@ -6,8 +10,9 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from koki_site import addresses
 from koki_site.extensions import UTCDateTime, db
 
 STATUSES = ("pending", "confirmed", "unsubscribed")
@@ -31,8 +36,12 @@ class Subscription(db.Model):
     last_mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     restricted: Mapped[bool] = mapped_column(default=False)  # restriction or objection: never exported
 
+    @validates("email")
+    def normalise_email(self, key, address):
+        return addresses.normalise(address) if address else address
+
 
 def email_hmac(address):
     """HMAC-SHA256 of the address under the site's secret: proves a subscription, reveals nothing."""
     key = hashlib.sha256(f"koki-newsletter-address:{current_app.secret_key}".encode()).digest()
-    return hmac.new(key, address.lower().encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, addresses.normalise(address).encode(), hashlib.sha256).hexdigest()

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select, update
 
-from koki_site import mail
+from koki_site import addresses, mail
 from koki_site.batches import count_where, delete_in_batches
 from koki_site.extensions import db
 from koki_site.newsletter import tokens
@@ -17,7 +17,6 @@ from koki_site.newsletter.models import Subscription, email_hmac
 from koki_site.periods import Period
 from koki_site.site_url import external_url
 
-RESEND_AFTER = timedelta(minutes=10)  # a pending address gets the mail again, not more often
 TAG, SPACE = re.compile(r"<[^>]+>"), re.compile(r"\s+")
 
 
@@ -29,8 +28,12 @@ def consent_text_sha256(lang):
 
 
 def subscribe(address, lang, source):
-    """Start (or resend) the double opt-in; the same outcome for the caller whatever is known."""
+    """Start (or resend) the double opt-in; the same outcome for the caller whatever is known.
+
+    The mail goes to the address lower-cased, as it is stored (one subscription per address).
+    """
     now = datetime.now(UTC)
+    address = addresses.normalise(address)
     subscription = db.session.scalar(select(Subscription).where(Subscription.email == address))
     if subscription is None:
         subscription = Subscription(
@@ -43,13 +46,25 @@ def subscribe(address, lang, source):
             policy_version=current_app.config["POLICY_VERSION"],
             consent_text_sha256=consent_text_sha256(lang),
             subscribed_at=now,
+            last_mailed_at=now,
         )
         db.session.add(subscription)
         db.session.flush()
-    elif subscription.status != "pending" or now - subscription.last_mailed_at < RESEND_AFTER:
+    elif subscription.status != "pending" or not take_turn_to_mail(subscription, now):
         return
     queue_confirmation(subscription)
-    subscription.last_mailed_at = now
+
+
+def take_turn_to_mail(subscription, now):
+    """Whether this request may mail the pending address again: at most once per interval, and a
+    conditional update, so that of two requests at the same moment only one does."""
+    interval = timedelta(minutes=current_app.config["NEWSLETTER_MAIL_INTERVAL_MINUTES"])
+    taken = db.session.execute(
+        update(Subscription)
+        .where(Subscription.id == subscription.id, Subscription.last_mailed_at <= now - interval)
+        .values(last_mailed_at=now)
+    )
+    return taken.rowcount == 1
 
 
 def queue_confirmation(subscription):
@@ -124,10 +139,10 @@ def due(start, end):
 
 
 # One person's records, for the rights of SPEC §7 (through the register): the live subscription
-# by its address, and the proofs of earlier ones by the address's keyed hash.
+# by its address (stored lower-cased), and the proofs of earlier ones by the address's keyed hash.
 def of_person(email):
     return select(Subscription).where(
-        (func.lower(Subscription.email) == email.lower()) | (Subscription.email_hmac == email_hmac(email))
+        (Subscription.email == addresses.normalise(email)) | (Subscription.email_hmac == email_hmac(email))
     )
 
 

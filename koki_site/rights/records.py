@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext, lazy_pgettext
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
-from koki_site import audit, mail, register
+from koki_site import addresses, audit, mail, register
 from koki_site.batches import count_where, delete_in_batches
 from koki_site.extensions import db
 from koki_site.periods import Period
+from koki_site.rights import limits
 from koki_site.rights.deadlines import deadline_after
 from koki_site.rights.models import RightsRequest
 from koki_site.site_url import external_url
@@ -22,8 +23,15 @@ PROCESSING = "rights"
 
 
 def create(form, lang):
-    """Add the request (awaiting verification) and queue the mail with its link."""
+    """Add the request (awaiting verification) and queue the mail with its link.
+
+    None when the address has had its share of mails: nothing is stored or sent (limits.py).
+    """
     now = datetime.now(UTC)
+    limits.hold(form.email.data)
+    if not limits.may_mail(form.email.data, form.right.data, now):
+        current_app.logger.info("rights request not stored: its address has had its share of mails")
+        return None
     request = RightsRequest(
         email=form.email.data,
         right=form.right.data,
@@ -118,9 +126,7 @@ def log(request, action, details=None):
 def find(email):
     """Earlier rights requests of this address (access shows them too)."""
     requests = db.session.scalars(
-        select(RightsRequest)
-        .where(func.lower(RightsRequest.email) == email.lower())
-        .order_by(RightsRequest.id)
+        select(RightsRequest).where(addresses.same(RightsRequest.email, email)).order_by(RightsRequest.id)
     )
     return [
         {

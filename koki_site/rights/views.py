@@ -40,7 +40,7 @@ def provide_register_handlers(state):
 @csrf.exempt  # the form checks its own token, so that an expired one keeps what was typed
 @limiter.limit(lambda: current_app.config["RIGHTS_RATE_LIMIT"], methods=["POST"])
 def request_form():
-    """Choose a right, give the address; the same answer whether or not anything is held."""
+    """Choose a right, give the address; the same answer whether anything is held, mailed or not."""
     form = RightsRequestForm()
     form.right.choices = [
         SelectChoice(key, register.RIGHTS[key][0]) for key in register.offered_rights(current_app)
@@ -58,10 +58,10 @@ def request_form():
         return render_form(form, unavailable=True), 503
     mail.deliver_queued()
     response = redirect(url_for(".sent"), 303)
+    # Held back by the per-address limits, the request adds no reference; the cookie is still set.
+    added = [rights_request.reference] if rights_request else []
     kept = consent_cookie.load_signed(cookies.REQUESTS) or []
-    consent_cookie.save_signed(
-        response, cookies.REQUESTS, [*kept, rights_request.reference][-KEPT_REFERENCES:]
-    )
+    consent_cookie.save_signed(response, cookies.REQUESTS, [*kept, *added][-KEPT_REFERENCES:])
     return response
 
 
