@@ -1,6 +1,5 @@
 """The staff forms: login, logout, account creation and the account actions, the audit filters."""
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,7 +16,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Optional, Validat
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from koki_site.auth import ROLES
-from koki_site.staff import accounts
+from koki_site.staff import accounts, strength
 
 ROLE_LABELS = {
     "support": _l("Support (contact messages)"),
@@ -83,9 +82,9 @@ class AccountForm(FlaskForm):
             raise ValidationError(_("An account already exists for this address."))
 
     def validate_password(self, field):
-        minimum = current_app.config["STAFF_MIN_PASSWORD_LENGTH"]
-        if len(field.data) < minimum:
-            raise ValidationError(_("The password needs at least %(count)d characters.", count=minimum))
+        weakness = strength.weakness(field.data, self.email.data or "")
+        if weakness:
+            raise ValidationError(weakness)
 
 
 class AuditFilterForm(FlaskForm):
