@@ -70,6 +70,13 @@ def unlock(account):
     changed(account, "unlock")
 
 
+def change_password(account, password):
+    """A new password (already judged strong enough); every session of the account ends."""
+    account.password_hash = hash_password(password)
+    account.end_sessions()
+    changed(account, "password")
+
+
 def changed(account, change, actor=None, **details):
     audit.log(
         "account_change",

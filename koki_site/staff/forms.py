@@ -1,4 +1,4 @@
-"""The staff forms: login, logout, account creation and the account actions, the audit filters."""
+"""The staff forms: login, logout, accounts and their actions, one's own password, the audit filters."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -85,6 +85,17 @@ class AccountForm(FlaskForm):
         weakness = strength.weakness(field.data, self.email.data or "")
         if weakness:
             raise ValidationError(weakness)
+
+
+class PasswordForm(FlaskForm):
+    """A staff member's own new password: the current one first, the new one twice."""
+
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired(), Length(max=1024)])
+    new_password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=1024)])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[InputRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],
+    )
 
 
 class AuditFilterForm(FlaskForm):

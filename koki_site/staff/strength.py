@@ -1,4 +1,4 @@
-"""The one rule a staff password must pass, for the CLI and the accounts page alike.
+"""The one rule a staff password must pass, for the CLI, the accounts page and /staff/password alike.
 
 At least STAFF_MIN_PASSWORD_LENGTH characters, and a zxcvbn score of 3 or more ("safely
 unguessable"), zxcvbn knowing the account's address and the company's name so that a password

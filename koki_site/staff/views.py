@@ -1,7 +1,8 @@
 """The staff blueprint: login, logout, the idle timeout, the home page (SPEC §6).
 
 The other staff pages are in their own modules on this blueprint (admin.py: accounts;
-reports.py: audit log and retention; commands.py: `flask staff …`), imported at the end.
+password.py: one's own password; reports.py: audit log and retention; commands.py: `flask staff …`),
+imported at the end.
 """
 
 import time
@@ -165,4 +166,4 @@ def home():
 
 
 # The rest of the blueprint: they add their routes and commands to bp.
-from koki_site.staff import admin, commands, reports  # noqa: E402, F401
+from koki_site.staff import admin, commands, password, reports  # noqa: E402, F401
