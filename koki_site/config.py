@@ -98,8 +98,15 @@ LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
 
 # Staff accounts (SPEC §6)
 STAFF_MIN_PASSWORD_LENGTH = 12
+# Failed logins count per account and client address: this many within STAFF_LOCKOUT_MINUTES lock
+# that address out of that account (the person, from elsewhere, still logs in).
 STAFF_MAX_FAILED_LOGINS = 5
 STAFF_LOCKOUT_MINUTES = 15
+# From all addresses together, in the last hour: past this, admins are told, and only a browser that
+# logged in to the account before (its known-device cookie) may still try a password.
+STAFF_ACCOUNT_MAX_FAILED_LOGINS = 20
+STAFF_DEVICE_COOKIE_DAYS = 90  # the known-device cookie, renewed at each login
+STAFF_LOGIN_FAILURE_RETENTION_DAYS = 1  # failed logins (the address as a keyed hash), then purged
 STAFF_IDLE_MINUTES = 30
 ARGON2_TIME_COST = 3
 ARGON2_MEMORY_COST = 65536  # KiB

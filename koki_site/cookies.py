@@ -2,7 +2,8 @@
 
 The cookie policy's table is drawn from these declarations, withdrawing a purpose expires the
 cookies declared for it, and every cookie gets the same attributes (SPEC §3): Path=/,
-SameSite=Lax, HttpOnly, and Secure whenever SESSION_COOKIE_SECURE is on.
+SameSite=Lax, HttpOnly, and Secure whenever SESSION_COOKIE_SECURE is on. The one staff cookie of
+its own, STAFF_DEVICE, is narrower still: Path=/staff, SameSite=Strict.
 """
 
 from dataclasses import dataclass
@@ -18,11 +19,14 @@ class Cookie:
     name: str
     purpose: str  # why it is set, as the visitor reads it
     consent_purpose: str | None = None  # None: strictly necessary, no consent needed
-    lifetime_key: str | None = None  # configured lifetime in months; None: until the browser closes
+    lifetime_key: str | None = None  # configured lifetime; None: until the browser closes
     salt: str | None = None  # for a value the site signs (consent_cookie.load_signed, save_signed)
+    lifetime_unit: str = "month"
+    path: str = "/"
+    samesite: str = "Lax"
 
     def lifetime(self):
-        return Period.from_config(self.lifetime_key, "month") if self.lifetime_key else None
+        return Period.from_config(self.lifetime_key, self.lifetime_unit) if self.lifetime_key else None
 
 
 SESSION = Cookie(
@@ -65,6 +69,18 @@ REQUESTS = Cookie(
 
 COOKIES = (SESSION, CONSENT, STATISTICS, PREFERENCES, REQUESTS)
 
+# Not in COOKIES, the visitors' cookie table: only a staff member who logs in ever receives it
+# (strictly necessary, README "Staff back office"). Sent to /staff pages only, never cross-site.
+STAFF_DEVICE = Cookie(
+    name="koki_staff_device",
+    purpose=_l("Remembers that this browser has logged in to a back-office account before."),
+    lifetime_key="STAFF_DEVICE_COOKIE_DAYS",
+    lifetime_unit="day",
+    salt="koki-staff-device",
+    path="/staff",
+    samesite="Strict",
+)
+
 
 def for_purpose(purpose):
     """The cookies that may only be set with consent to purpose."""
@@ -82,18 +98,18 @@ def set_cookie(response, cookie, value):
         cookie.name,
         value,
         max_age=lifetime.days * 86400 if lifetime else None,
-        path="/",
+        path=cookie.path,
         secure=current_app.config["SESSION_COOKIE_SECURE"],
         httponly=True,
-        samesite="Lax",
+        samesite=cookie.samesite,
     )
 
 
 def expire_cookie(response, cookie):
     response.delete_cookie(
         cookie.name,
-        path="/",
+        path=cookie.path,
         secure=current_app.config["SESSION_COOKIE_SECURE"],
         httponly=True,
-        samesite="Lax",
+        samesite=cookie.samesite,
     )

@@ -161,6 +161,20 @@ PROCESSINGS = (
         retention=(Retention(_l("from the action"), "AUDIT_RETENTION_MONTHS"),),
     ),
     Processing(
+        key="staff_login",
+        name=_l("Back-office login protection"),
+        purpose=_l(
+            "Stopping password guessing on staff accounts: an address that fails too often is locked out."
+        ),
+        legal_basis="legitimate_interests",
+        data_categories=_l(
+            "Staff account tried, time of each failed login, the IP address as a keyed hash (never in clear)."
+        ),
+        data_subjects=_l("Anyone who fails to log in to a staff account"),
+        recipients=_l("KOKI SOFTWARE administrators (counts only)"),
+        retention=(Retention(_l("from the failed login"), "STAFF_LOGIN_FAILURE_RETENTION_DAYS", "day"),),
+    ),
+    Processing(
         key="rights",
         name=_l("Rights requests"),
         purpose=_l("Handling the requests to exercise your data protection rights, and proving it."),

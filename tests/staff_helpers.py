@@ -1,23 +1,25 @@
 """Staff accounts and logging in as a person would: the login page, its CSRF token, the POST."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import select
 
 from koki_site.audit import AuditEntry
 from koki_site.extensions import db
-from koki_site.staff.models import StaffAccount
+from koki_site.staff import lockout
+from koki_site.staff.models import StaffAccount, StaffLoginFailure
 from koki_site.staff.passwords import hash_password
 from tests.helpers import soup
 
 STAFF_PASSWORD = "staff-password-for-tests"
+ATTACKER = "203.0.113.9"  # TEST-NET-3 (RFC 5737): an address the tests fail logins from
 
 
 def add_account(app, email, *roles, password=STAFF_PASSWORD, **fields):
     """A staff account stored as the CLI would store it; its id."""
     with app.app_context():
-        values = {"enabled": True, "failed_logins": 0, "created_at": datetime.now(UTC), **fields}
+        values = {"enabled": True, "created_at": datetime.now(UTC), **fields}
         account = StaffAccount(
             email=email, password_hash=hash_password(password), role_names=" ".join(roles), **values
         )
@@ -60,3 +62,27 @@ def audit_entries(app, action=None):
         if action:
             query = query.where(AuditEntry.action == action)
         return db.session.scalars(query).all()
+
+
+def add_failures(app, email, count, address=ATTACKER, ago=timedelta(0)):
+    """count failed logins to the account of email from address, ago before now."""
+    with app.app_context():
+        found = db.session.scalar(select(StaffAccount).where(StaffAccount.email == email))
+        key, at = lockout.address_key(address), datetime.now(UTC) - ago
+        db.session.add_all(StaffLoginFailure(account_id=found.id, address=key, at=at) for _ in range(count))
+        db.session.commit()
+
+
+def failures(app, email=None):
+    """The stored failed logins (of one account, or all), oldest first."""
+    with app.app_context():
+        query = select(StaffLoginFailure).order_by(StaffLoginFailure.id)
+        if email:
+            query = query.join(StaffAccount).where(StaffAccount.email == email)
+        return db.session.scalars(query).all()
+
+
+def from_address(client, address):
+    """client, whose requests now come from address (as ProxyFix would give it)."""
+    client.environ_base["REMOTE_ADDR"] = address
+    return client

@@ -93,7 +93,7 @@ def empty_database(tmp_path):
     engine.dispose()
 
 
-# The tables as revision 0008 left them, no more: what the rows before the migration hold.
+# The tables as revision 0009 left them, no more: what the rows before the migration hold.
 SUBSCRIPTION = sa.table(
     "newsletter_subscription",
     *(sa.column(name, sa.String) for name in ("email", "email_hmac", "language", "status", "legal_basis")),
@@ -135,7 +135,7 @@ def test_the_migration_merges_subscriptions_that_differ_only_by_case(empty_datab
     config = settings(url, SQLALCHEMY_ENGINE_OPTIONS=engine_options)
     app = create_app(config, instance_path=tmp_path / "instance")
     with app.app_context():
-        upgrade(revision="0008_staff_sessions")
+        upgrade(revision="0009_staff_login_failures")
         rows = [
             subscription_row(1, "Ada@Example.org", "pending"),
             subscription_row(2, "ada@example.org", "confirmed"),

@@ -4,15 +4,15 @@ These functions add to the current transaction; the caller commits, so a change 
 entry are kept together or not at all.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from sqlalchemy import select
 
 from koki_site import audit
 from koki_site.auth import ROLES
 from koki_site.extensions import db
+from koki_site.staff import lockout
 from koki_site.staff.models import StaffAccount
 from koki_site.staff.passwords import hash_password, verify_decoy, verify_password
 
@@ -45,7 +45,6 @@ def create(email, roles, password, actor=None):
         password_hash=hash_password(password),
         role_names=" ".join(roles),
         enabled=True,
-        failed_logins=0,
         created_at=datetime.now(UTC),
     )
     db.session.add(account)
@@ -66,9 +65,16 @@ def set_enabled(account, enabled, actor=None):
 
 
 def unlock(account):
-    account.locked_until = None
-    account.failed_logins = 0
+    """Forget the account's failed logins: every address locked out of it may try again."""
+    lockout.forget(account)
     changed(account, "unlock")
+
+
+def change_password(account, password):
+    """A new password (already judged strong enough); every session of the account ends."""
+    account.password_hash = hash_password(password)
+    account.end_sessions()
+    changed(account, "password")
 
 
 def changed(account, change, actor=None, **details):
@@ -84,33 +90,38 @@ def target(account):
     return f"staff:{account.id}"
 
 
-def authenticate(email, password):
+def authenticate(email, password, address, known_device=None):
     """(account, None) when the login may go ahead, else (account or None, why it may not).
 
-    Each wrong password counts; at STAFF_MAX_FAILED_LOGINS the account is locked for
-    STAFF_LOCKOUT_MINUTES, and while it is, even the right password is refused.
+    address is the client's; known_device the account id of this browser's known-device cookie.
+    Every attempt costs one argon2 verification, of the account's hash or of the decoy, so that
+    an unknown, disabled or locked account takes as long to refuse as a wrong password.
     """
-    config = current_app.config
     now = datetime.now(UTC)
     account = find(email)
     if account is None:
         verify_decoy(password)
         return None, "unknown account"
-    if account.locked_at(now):
-        return account, "account locked"
-    if account.locked_until is not None:  # the lock has run out: counting starts again
-        account.locked_until = None
-        account.failed_logins = 0
-        db.session.flush()  # before the count below, which adds to what the database holds
-    if not verify_password(account, password):
-        # Counted in SQL, so that attempts arriving together on several workers all count.
-        account.failed_logins = StaffAccount.failed_logins + 1
-        db.session.flush()
-        if account.failed_logins >= config["STAFF_MAX_FAILED_LOGINS"]:
-            account.locked_until = now + timedelta(minutes=config["STAFF_LOCKOUT_MINUTES"])
-        return account, "wrong password"
-    if not account.enabled:
-        return account, "account disabled"
-    account.failed_logins = 0
+    before = lockout.attempt(account, address, now)
+    refusal = refusal_before_checking(account, before, known_device)
+    if refusal is not None:
+        verify_decoy(password)  # the password is not even checked
+    elif not verify_password(account, password):
+        refusal = "wrong password"
+    if refusal is not None:
+        lockout.record(account, address, now, before)
+        return account, refusal
+    lockout.forget(account, address)
     account.last_login_at = now
     return account, None
+
+
+def refusal_before_checking(account, before, known_device):
+    """Why the password of this attempt will not be checked at all, or None."""
+    if not account.enabled:
+        return "account disabled"
+    if before.address_locked:
+        return "address locked"
+    if before.ceiling_crossed and known_device != account.id:
+        return "unknown device during a guessing attack"
+    return None

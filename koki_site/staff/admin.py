@@ -1,5 +1,7 @@
 """/staff/accounts (admin): the staff accounts, their creation, roles, disabling and unlocking."""
 
+from datetime import UTC, datetime
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -7,7 +9,7 @@ from sqlalchemy import select
 
 from koki_site.auth import ROLES, role_required
 from koki_site.extensions import db
-from koki_site.staff import accounts
+from koki_site.staff import accounts, lockout
 from koki_site.staff.forms import ROLE_LABELS, AccountForm, ActionForm, RolesForm
 from koki_site.staff.models import StaffAccount
 from koki_site.staff.views import bp
@@ -16,7 +18,7 @@ from koki_site.staff.views import bp
 @bp.route("/accounts", methods=["GET", "POST"], endpoint="accounts")
 @role_required("admin")
 def account_list():
-    """Every staff account with its actions, and the form to create one."""
+    """Every staff account with its actions and recent failed logins, and the form to create one."""
     form = AccountForm()
     if form.validate_on_submit():
         account = accounts.create(form.email.data, form.roles.data, form.password.data)
@@ -24,8 +26,17 @@ def account_list():
         flash(_("Account created for %(email)s.", email=account.email), "success")
         return redirect(url_for(".accounts"), code=303)
     listing = db.session.scalars(select(StaffAccount).order_by(StaffAccount.email)).all()
+    failures = lockout.summary(datetime.now(UTC))
     return render_template(
-        "staff/accounts.html", form=form, accounts=listing, roles=ROLES, role_labels=ROLE_LABELS
+        "staff/accounts.html",
+        form=form,
+        accounts=listing,
+        failures=failures,
+        under_attack=[
+            account for account in listing if account.id in failures and failures[account.id].ceiling_crossed
+        ],
+        roles=ROLES,
+        role_labels=ROLE_LABELS,
     )
 
 

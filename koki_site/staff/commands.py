@@ -1,12 +1,12 @@
 """`flask staff create EMAIL --role ROLE` and `flask staff disable EMAIL`, audited as done by "cli"."""
 
 import click
-from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
 from koki_site.auth import ROLES
 from koki_site.extensions import db
-from koki_site.staff import accounts
+from koki_site.staff import accounts, strength
 from koki_site.staff.views import bp
 
 
@@ -29,9 +29,10 @@ def create(email, roles):
     if accounts.find(email) is not None:
         raise click.ClickException(f"An account already exists for {email}.")
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    minimum = current_app.config["STAFF_MIN_PASSWORD_LENGTH"]
-    if len(password) < minimum:
-        raise click.ClickException(f"The password needs at least {minimum} characters.")
+    with force_locale("en"):  # like the command's other messages
+        weakness = strength.weakness(password, email)
+    if weakness:
+        raise click.ClickException(weakness)
     account = accounts.create(email, roles, password, actor="cli")
     try:
         db.session.commit()

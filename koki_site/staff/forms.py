@@ -1,6 +1,5 @@
-"""The staff forms: login, logout, account creation and the account actions, the audit filters."""
+"""The staff forms: login, logout, accounts and their actions, one's own password, the audit filters."""
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -18,7 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from koki_site.auth import ROLES
 from koki_site.form_validators import single_line
-from koki_site.staff import accounts
+from koki_site.staff import accounts, strength
 
 ROLE_LABELS = {
     "support": _l("Support (contact messages)"),
@@ -84,9 +83,20 @@ class AccountForm(FlaskForm):
             raise ValidationError(_("An account already exists for this address."))
 
     def validate_password(self, field):
-        minimum = current_app.config["STAFF_MIN_PASSWORD_LENGTH"]
-        if len(field.data) < minimum:
-            raise ValidationError(_("The password needs at least %(count)d characters.", count=minimum))
+        weakness = strength.weakness(field.data, self.email.data or "")
+        if weakness:
+            raise ValidationError(weakness)
+
+
+class PasswordForm(FlaskForm):
+    """A staff member's own new password: the current one first, the new one twice."""
+
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired(), Length(max=1024)])
+    new_password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=1024)])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[InputRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],
+    )
 
 
 def plausible_date(form, field):

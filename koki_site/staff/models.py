@@ -1,9 +1,9 @@
-"""Staff accounts: an email, an argon2id hash, roles, and what the lockout needs."""
+"""Staff accounts (an email, an argon2id hash, roles) and the failed logins the lockout counts."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from koki_site.extensions import UTCDateTime, db, login_manager
@@ -17,8 +17,6 @@ class StaffAccount(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role_names: Mapped[str] = mapped_column(String(100))  # space-separated, from auth.ROLES
     enabled: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of the id kept in the session cookie: raised at logout, it ends every copy of the cookie.
@@ -39,13 +37,17 @@ class StaffAccount(UserMixin, db.Model):
     def is_active(self):
         return self.enabled
 
-    def locked_at(self, moment):
-        """Whether the account is locked at that moment (after too many failed logins)."""
-        return self.locked_until is not None and self.locked_until > moment
 
-    @property
-    def is_locked(self):
-        return self.locked_at(datetime.now(UTC))
+class StaffLoginFailure(db.Model):
+    """A refused login to an existing account: when, and from where (a keyed hash, never the address)."""
+
+    __tablename__ = "staff_login_failure"
+    __table_args__ = (Index("ix_staff_login_failure_account_at", "account_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"))
+    address: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256 of the client address, hex
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 @login_manager.user_loader

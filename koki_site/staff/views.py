@@ -1,7 +1,8 @@
 """The staff blueprint: login, logout, the idle timeout, the home page (SPEC §6).
 
 The other staff pages are in their own modules on this blueprint (admin.py: accounts;
-reports.py: audit log and retention; commands.py: `flask staff …`), imported at the end.
+password.py: one's own password; reports.py: audit log and retention; commands.py: `flask staff …`),
+imported at the end.
 """
 
 import time
@@ -11,11 +12,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from koki_site import audit
+from koki_site import audit, register
 from koki_site.auth import role_required
 from koki_site.extensions import db, limiter, login_manager
 from koki_site.security import is_site_path
-from koki_site.staff import accounts, navigation
+from koki_site.staff import accounts, device, lockout, navigation
 from koki_site.staff.forms import LoginForm, LogoutForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group="staff")
@@ -28,6 +29,11 @@ LAST_SEEN = "staff_seen"  # in the session: when this staff member last made a r
 def isotime(moment):
     """A stored time as ISO 8601 with its offset, for <time datetime>: SQLite gives it back naive."""
     return moment.isoformat()
+
+
+@bp.record_once
+def provide_register_handlers(state):
+    register.provide(state.app, "staff_login", purge=lockout.purge, due=lockout.due)
 
 
 @bp.record_once
@@ -91,15 +97,15 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        account, failure = accounts.authenticate(form.email.data, form.password.data)
+        account, failure = accounts.authenticate(
+            form.email.data, form.password.data, request.remote_addr or "", device.known_account_id()
+        )
         if failure is None:
             return start_session(account, next_path)
         log_failure(account, failure)
         db.session.commit()
-        if account is not None and account.is_locked:
-            error = _("This account is temporarily locked after too many failed attempts. Try again later.")
-        else:
-            error = _("Wrong email or password.")
+        # Unknown, wrong, locked or disabled: the same words, so they tell nothing of the account.
+        error = _("Wrong email or password, or too many attempts. Check what you typed, or try again later.")
     return render_template("staff/login.html", form=form, error=error, next_path=next_path)
 
 
@@ -117,11 +123,17 @@ def start_session(account, next_path):
     entry = audit.log("login", target=accounts.target(account), actor=account.email)
     entry.actor_id = account.id
     db.session.commit()
-    # A new session: nothing from before the login (a planted or shared session) carries over.
+    log_in_afresh(account)
+    response = redirect(next_path or url_for(".home"), code=303)
+    device.remember(response, account)
+    return response
+
+
+def log_in_afresh(account):
+    """A new session: nothing from before (a planted or shared session) carries over."""
     session.clear()
     login_user(account)
     session[LAST_SEEN] = int(time.time())
-    return redirect(next_path or url_for(".home"), code=303)
 
 
 def end_session():
@@ -154,4 +166,4 @@ def home():
 
 
 # The rest of the blueprint: they add their routes and commands to bp.
-from koki_site.staff import admin, commands, reports  # noqa: E402, F401
+from koki_site.staff import admin, commands, password, reports  # noqa: E402, F401

@@ -8,7 +8,7 @@ are deleted with the confirmation mail still waiting for them, and a restriction
 stays on the one kept. The folding is Python's, as the application's.
 
 Revision ID: 0010_addresses_case_insensitive
-Revises: 0008_staff_sessions
+Revises: 0009_staff_login_failures
 Create Date: 2026-12-01 09:00:00.000000
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_addresses_case_insensitive'
-down_revision = '0008_staff_sessions'
+down_revision = '0009_staff_login_failures'
 branch_labels = None
 depends_on = None
 
