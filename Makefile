@@ -22,9 +22,12 @@ instance/config.py:
 	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 
 # Plain HTTP on loopback: session and consent cookies without the Secure flag, or forms would not work.
+# The worker delivers the mail within a second or two and runs the daily jobs; it stops with the site.
 run: catalogues instance/config.py
 	$(BIN)/flask --app app db upgrade
-	FLASK_SESSION_COOKIE_SECURE=false $(BIN)/flask --app app run --host 127.0.0.1 --port 5000
+	$(BIN)/flask --app app worker & worker=$$!; trap 'kill $$worker' EXIT; \
+	FLASK_SESSION_COOKIE_SECURE=false FLASK_MAIL_DELIVERY=worker \
+	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)

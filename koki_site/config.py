@@ -52,6 +52,13 @@ AUDIT_RETENTION_MONTHS = 12
 RIGHTS_RETENTION_MONTHS = 36
 MAIL_RETENTION_DAYS = 30  # an email that could not be delivered, kept for diagnosis
 
+# The same error logged again within this many seconds is counted, not written (koki_site/logs.py)
+LOG_REPEAT_SECONDS = 60
+
+# `flask worker`: how often it looks for mail to deliver, and the hour of its daily jobs (Paris time)
+WORKER_POLL_SECONDS = 1.0
+PURGE_HOUR = 3
+
 # The company, as the legal notice and the policy name it. Names come from the policy text;
 # the addresses and registration are the operator's to set (README: "Before going live").
 # A value left empty is left out of the pages.
@@ -79,11 +86,13 @@ MAIL_USE_TLS = False
 MAIL_USE_SSL = False
 MAIL_USERNAME = None
 MAIL_PASSWORD = None
-MAIL_TIMEOUT = 10
+MAIL_TIMEOUT = 10  # seconds, for each exchange with the SMTP server
 MAIL_DEFAULT_SENDER = "KOKI SOFTWARE <no-reply@koki-software.fr>"
 MAIL_MAX_ATTEMPTS = 8  # then the mail stays in the outbox, marked failed, with its error
-# "background": a thread after the response; "inline": before it (tests); "cli": `flask mail send` only
+# "background": this process's sender thread, woken when a request queues mail; "worker": only
+# `flask worker` (and `flask mail send`) deliver; "inline": before the response (tests only).
 MAIL_DELIVERY = "background"
+MAIL_POLL_SECONDS = 30  # the background sender looks again this often while mail waits for a retry
 SUPPORT_EMAIL = "support@koki-software.fr"  # told of each new contact message
 
 # Rate limits (Flask-Limiter); RATELIMIT_ENABLED=false turns them off.

@@ -19,7 +19,9 @@ class Base(DeclarativeBase):
     """Declarative base of every model (SQLAlchemy 2.0 style)."""
 
 
-db = SQLAlchemy(model_class=Base)
+# expire_on_commit=False: after a commit, what the answer needs (a reference, an id) is read from
+# memory, never reloaded: a database hiccup right after a commit cannot turn a success into a 500.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()

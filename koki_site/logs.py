@@ -1,5 +1,8 @@
 """Logs an operator can read and that hold nothing personal.
 
+The same error repeated (a database away for ten seconds, under load) is written once per
+LOG_REPEAT_SECONDS, then once more with the count of those left out.
+
 An exception's message may carry what a visitor typed: a refused recipient's address
 (SMTPRecipientsRefused), a database's "Key (email)=(…) already exists", a query's parameters. The
 log keeps where it happened (the traceback) and what kind of error it was, never its message.
@@ -7,7 +10,10 @@ The development server's access log loses its query strings (`?q=` holds a searc
 """
 
 import logging
+import threading
+import time
 
+from flask import current_app, has_app_context
 from sqlalchemy.exc import StatementError
 
 WITHHELD = "details withheld: they may hold personal data"
@@ -38,6 +44,36 @@ class WithholdExceptionMessages(logging.Filter):
         return True
 
 
+class OncePerInterval(logging.Filter):
+    """An error already written within the interval is counted, not written; the next one says how many."""
+
+    def __init__(self):
+        super().__init__()
+        self.lock = threading.Lock()
+        self.seen = {}  # key -> [first time written, how many left out since]
+
+    def filter(self, record):
+        # The app's setting, read each time: every app of a process shares this filter.
+        seconds = current_app.config["LOG_REPEAT_SECONDS"] if has_app_context() else 60
+        if record.levelno < logging.WARNING or not seconds:
+            return True
+        kind = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else None
+        key = (record.pathname, record.lineno, record.msg, kind)
+        now = time.monotonic()
+        with self.lock:
+            entry = self.seen.get(key)
+            if entry is not None and now - entry[0] < seconds:
+                entry[1] += 1
+                return False
+            left_out = entry[1] if entry else 0
+            self.seen[key] = [now, 0]
+            if len(self.seen) > 1000:  # distinct errors are few; keep the table small anyway
+                self.seen = {key: self.seen[key]}
+        if left_out:
+            record.msg = f"{record.msg} (and {left_out} more like it since)"
+        return True
+
+
 class DropQueryStrings(logging.Filter):
     """werkzeug logs '"GET /path?query HTTP/1.1" 200 -': keep the path."""
 
@@ -58,5 +94,6 @@ def add_once(logger, log_filter):
 
 
 def init_app(app):
+    add_once(app.logger, OncePerInterval())
     add_once(app.logger, WithholdExceptionMessages())
     add_once(logging.getLogger("werkzeug"), DropQueryStrings())

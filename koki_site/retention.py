@@ -5,9 +5,23 @@ from datetime import UTC, datetime, time
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import lazy_gettext as _l
 
-from koki_site import audit, register
+from koki_site import audit, jobs, register, submissions
 from koki_site.extensions import db
+
+
+def init_app(app):
+    app.cli.add_command(purge_command)
+    jobs.provide(app, jobs.Job("purge", _l("Purge of expired data"), "PURGE_HOUR", scheduled_purge))
+
+
+def scheduled_purge(now):
+    """The worker's daily run: the purge, and the housekeeping of rows that hold nothing personal."""
+    counts = purge(now)
+    submissions.forget_old(now)
+    db.session.commit()
+    return counts
 
 
 def purge(as_of, dry_run=False):

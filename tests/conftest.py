@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from koki_site import create_app
+from koki_site import create_app, mail
 from koki_site.extensions import db
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
@@ -37,6 +37,7 @@ def settings(database_url, **extra):
         "RATELIMIT_ENABLED": False,  # on in the tests about rate limits
         "ARGON2_TIME_COST": 1,  # fast hashes: tests create many accounts
         "ARGON2_MEMORY_COST": 1024,
+        "LOG_REPEAT_SECONDS": 0,  # every error written: tests read the log (test_logs sets it)
         **extra,
     }
 
@@ -85,6 +86,7 @@ def app_settings():
 def app(database_url, app_settings, tmp_path):
     app = create_app(settings(database_url, **app_settings), instance_path=tmp_path / "instance")
     yield app
+    mail.stop_sender(app)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             tables = ", ".join(table.name for table in db.metadata.sorted_tables)

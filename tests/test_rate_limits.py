@@ -6,7 +6,7 @@ import pytest
 import redis
 
 from koki_site.extensions import db
-from tests.contact_helpers import send_contact
+from tests.contact_helpers import VALID, send_contact
 from tests.helpers import soup
 
 pytestmark = pytest.mark.db
@@ -22,7 +22,9 @@ def test_the_third_message_in_a_minute_gets_a_429_page_in_french(client):
     assert send_contact(client, "fr").status_code == 303
     response = send_contact(client, "fr")
     assert response.status_code == 429
-    assert soup(response).h1.get_text(strip=True) == "Trop de requêtes"
+    page = soup(response)  # the form again, with the text and a word to wait, in French
+    assert "Patientez une minute" in page.find(role="alert").get_text()
+    assert page.find("textarea", attrs={"name": "message"}).get_text().strip() == VALID["message"]
     assert client.get("/fr/contact").status_code == 200  # reading the form is not limited
 
 

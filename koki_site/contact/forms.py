@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TelField, TextAreaField, ValidationError
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from koki_site import submissions
 from koki_site.contact.models import STATUSES
 from koki_site.form_validators import email_address, no_nul, single_line, strip
 
@@ -13,6 +14,7 @@ MESSAGE_MAX = 5000
 
 
 class ContactForm(FlaskForm):
+    submission = submissions.field()  # a second POST of this rendered form is stored once
     first_name = StringField(
         _l("First name"),
         filters=[strip],

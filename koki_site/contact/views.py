@@ -5,7 +5,7 @@ import re
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
-from koki_site import consent_cookie, cookies, mail, register
+from koki_site import consent_cookie, cookies, errors, mail, register, submissions
 from koki_site.contact import mails, records
 from koki_site.contact.forms import ContactForm
 from koki_site.extensions import csrf, db, limiter
@@ -13,6 +13,11 @@ from koki_site.extensions import csrf, db, limiter
 bp = Blueprint("contact", __name__, url_prefix="/<lang:lang_code>")
 REFERENCE = re.compile(r"KOKI-\d{4}-\d{5,}")
 KEPT_REFERENCES = 20
+
+
+@bp.record_once
+def keep_text_when_limited(state):
+    errors.keep_text_when_limited(state, "contact.form", lambda: render_form(ContactForm(), limited=True))
 
 
 @bp.record_once
@@ -45,27 +50,34 @@ def form():
     if form.is_bot():
         return redirect(url_for(".sent"), 303)  # as if sent: nothing stored, nothing to learn
     try:
-        message = records.store(form, g.lang_code)
-        mails.notify_support(message)
-        db.session.commit()
+        answer, reference = submissions.store_once("contact", form.submission.data, lambda: store(form))
     except SQLAlchemyError:
         db.session.rollback()
         current_app.logger.exception("contact message not stored")
         return render_form(form, unavailable=True), 503
     mail.deliver_queued()
-    response = redirect(url_for(".sent", reference=message.reference), 303)
+    response = redirect(answer, 303)
     consent_cookie.save_signed(response, cookies.PREFERENCES, form.identity())
     kept = consent_cookie.load_signed(cookies.REQUESTS) or []
-    consent_cookie.save_signed(response, cookies.REQUESTS, [*kept, message.reference][-KEPT_REFERENCES:])
+    if reference not in kept:
+        consent_cookie.save_signed(response, cookies.REQUESTS, [*kept, reference][-KEPT_REFERENCES:])
     return response
 
 
-def render_form(form, unavailable=False):
+def store(form):
+    """The message and its notification to support; the answer and the reference to give."""
+    message = records.store(form, g.lang_code)
+    mails.notify_support(message)
+    return url_for(".sent", reference=message.reference), message.reference
+
+
+def render_form(form, unavailable=False, limited=False):
     return render_template(
         "contact/form.html",
         form=form,
         processing=register.get(records.PROCESSING),
         unavailable=unavailable,
+        limited=limited,
         session_expired="csrf_token" in form.errors,
     )
 

@@ -5,10 +5,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Length
 
+from koki_site import submissions
 from koki_site.form_validators import email_address, single_line, strip
 
 
 class SubscribeForm(FlaskForm):
+    submission = submissions.field()  # a second POST of this rendered form is stored once
     email = EmailField(
         _l("Email address"),
         filters=[strip],

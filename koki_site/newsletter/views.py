@@ -3,12 +3,19 @@
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from koki_site import consent_cookie, cookies, mail, register
+from koki_site import consent_cookie, cookies, errors, mail, register, submissions
 from koki_site.extensions import csrf, db, limiter
 from koki_site.newsletter import records, tokens
 from koki_site.newsletter.forms import SubscribeForm
 
 bp = Blueprint("newsletter", __name__, url_prefix="/<lang:lang_code>")
+
+
+@bp.record_once
+def keep_text_when_limited(state):
+    errors.keep_text_when_limited(
+        state, "newsletter.subscribe", lambda: render_form(SubscribeForm(), limited=True)
+    )
 
 
 @bp.record_once
@@ -37,8 +44,7 @@ def subscribe():
     if not form.validate_on_submit():
         return render_form(form), 400
     try:
-        records.subscribe(form.email.data, g.lang_code, source=request.path)
-        db.session.commit()
+        submissions.store_once("newsletter", form.submission.data, lambda: subscribe_once(form))
     except IntegrityError:  # the same address, subscribed at the same moment elsewhere
         db.session.rollback()
     except SQLAlchemyError:
@@ -51,12 +57,18 @@ def subscribe():
     return response
 
 
-def render_form(form, unavailable=False):
+def subscribe_once(form):
+    records.subscribe(form.email.data, g.lang_code, source=request.path)
+    return url_for(".check_your_mail"), None
+
+
+def render_form(form, unavailable=False, limited=False):
     return render_template(
         "newsletter/form.html",
         form=form,
         newsletter_processing=register.get("newsletter"),
         unavailable=unavailable,
+        limited=limited,
         session_expired="csrf_token" in form.errors,
     )
 

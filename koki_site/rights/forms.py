@@ -5,10 +5,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from koki_site import submissions
 from koki_site.form_validators import email_address, no_nul, single_line, strip
 
 
 class RightsRequestForm(FlaskForm):
+    submission = submissions.field()  # a second POST of this rendered form is stored once
     right = RadioField(_l("Your request"), validators=[DataRequired(_l("Choose the right you exercise."))])
     email = EmailField(
         _l("Email address"),

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms.fields.choices import SelectChoice
 
-from koki_site import consent_cookie, cookies, mail, register
+from koki_site import consent_cookie, cookies, errors, mail, register, submissions
 from koki_site.extensions import csrf, db, limiter
 from koki_site.rights import records, verified_here
 from koki_site.rights.forms import DirectivesForm, RectificationForm, RightsRequestForm
@@ -22,6 +22,11 @@ ACTIONS = {  # the button's action, and the rights it belongs to
     "withdraw": ("withdraw_consent",),
     "record": ("post_mortem",),
 }
+
+
+@bp.record_once
+def keep_text_when_limited(state):
+    errors.keep_text_when_limited(state, "rights.request", lambda: render_form(rights_form(), limited=True))
 
 
 @bp.record_once
@@ -41,37 +46,48 @@ def provide_register_handlers(state):
 @limiter.limit(lambda: current_app.config["RIGHTS_RATE_LIMIT"], methods=["POST"])
 def request_form():
     """Choose a right, give the address; the same answer whether anything is held, mailed or not."""
-    form = RightsRequestForm()
-    form.right.choices = [
-        SelectChoice(key, register.RIGHTS[key][0]) for key in register.offered_rights(current_app)
-    ]
+    form = rights_form()
     if request.method != "POST":  # GET, and HEAD like it
         return render_form(form)
     if not form.validate_on_submit():
         return render_form(form), 400
     try:
-        rights_request = records.create(form, g.lang_code)
-        db.session.commit()
+        answer, reference = submissions.store_once("rights", form.submission.data, lambda: create(form))
     except SQLAlchemyError:
         db.session.rollback()
         current_app.logger.exception("rights request not stored")
         return render_form(form, unavailable=True), 503
     mail.deliver_queued()
-    response = redirect(url_for(".sent"), 303)
+    response = redirect(answer, 303)
     # Held back by the per-address limits, the request adds no reference; the cookie is still set.
-    added = [rights_request.reference] if rights_request else []
     kept = consent_cookie.load_signed(cookies.REQUESTS) or []
+    added = [reference] if reference and reference not in kept else []
     consent_cookie.save_signed(response, cookies.REQUESTS, [*kept, *added][-KEPT_REFERENCES:])
     return response
 
 
-def render_form(form, unavailable=False):
+def create(form):
+    """The request and its verification mail (unless held back); the answer and the reference."""
+    rights_request = records.create(form, g.lang_code)
+    return url_for(".sent"), rights_request.reference if rights_request else None
+
+
+def rights_form():
+    form = RightsRequestForm()
+    form.right.choices = [
+        SelectChoice(key, register.RIGHTS[key][0]) for key in register.offered_rights(current_app)
+    ]
+    return form
+
+
+def render_form(form, unavailable=False, limited=False):
     return render_template(
         "rights/form.html",
         form=form,
         rights=register.RIGHTS,
         processing=register.get(records.PROCESSING),
         unavailable=unavailable,
+        limited=limited,
         session_expired="csrf_token" in form.errors,
     )
 

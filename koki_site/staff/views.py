@@ -6,13 +6,14 @@ imported at the end.
 """
 
 import time
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from koki_site import audit, register
+from koki_site import audit, jobs, register
 from koki_site.auth import role_required
 from koki_site.extensions import db, limiter, login_manager
 from koki_site.security import is_site_path
@@ -162,7 +163,9 @@ def logout():
 def home():
     """The back office's home page: a link to each page the staff member's roles open."""
     pages = [page for page in navigation.staff_nav() if page.path != "/staff/"]
-    return render_template("staff/home.html", pages=pages)
+    # Admins see that the worker keeps the policy's promises: when each job last ran, and if late.
+    job_states = jobs.states(datetime.now(UTC)) if "admin" in current_user.roles else []
+    return render_template("staff/home.html", pages=pages, job_states=job_states)
 
 
 # The rest of the blueprint: they add their routes and commands to bp.

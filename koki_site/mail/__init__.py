@@ -1,0 +1,54 @@
+"""Mail (SPEC §9): an outbox written in the transaction of its data, delivered off the request path.
+
+- outbox.py: the table, `queue()` (in the caller's transaction), what the register needs;
+- delivery.py: `deliver()`: claim due mail in one short transaction, talk SMTP with no transaction
+  open, record the outcome in another; at least once, with a Message-ID fixed when queued;
+- sender.py: one background thread per process, woken when a request has queued mail.
+
+`deliver_queued()`, called after a request commits, never sends from the request's thread
+(except MAIL_DELIVERY = "inline", for tests); the worker (`flask worker`) delivers too.
+"""
+
+from flask import current_app, g
+
+from koki_site.mail.delivery import THREAD_NAME, backoff, deliver, delivered, failed
+from koki_site.mail.outbox import OutboxMail, cancel, erase, init_app, queue
+from koki_site.mail.sender import stop_sender, wake_sender
+
+__all__ = [
+    "THREAD_NAME",
+    "OutboxMail",
+    "backoff",
+    "cancel",
+    "deliver",
+    "deliver_queued",
+    "delivered",
+    "discard_queued",
+    "erase",
+    "failed",
+    "init_app",
+    "queue",
+    "stop_sender",
+]
+
+
+def deliver_queued():
+    """After the commit: have the mail this request queued delivered, as MAIL_DELIVERY says.
+
+    "background" wakes this process's sender thread; "worker" leaves it to `flask worker`;
+    "inline" delivers it before the response (tests read the mailbox at once).
+    """
+    # The ids were set at the flush; sessions keep them after the commit (expire_on_commit=False).
+    ids = [mail.id for mail in g.pop("queued_mail", [])]
+    mode = current_app.config["MAIL_DELIVERY"]
+    if not ids or mode in ("worker", "cli"):
+        return
+    if mode == "inline":
+        deliver(ids)
+    else:
+        wake_sender(current_app._get_current_object())
+
+
+def discard_queued():
+    """The transaction that queued this request's mail was rolled back: nothing to deliver."""
+    g.pop("queued_mail", None)

@@ -1,0 +1,171 @@
+"""Delivering the outbox: claim in one short transaction, send with none open, record in another.
+
+No database transaction is ever open during an SMTP conversation: a server that accepts and never
+answers holds one sender for MAIL_TIMEOUT, never a connection of the pool nor a page. A claim
+holds a mail for a lease of a few SMTP timeouts; a sender that dies with it leaves it to the next
+one after the lease. Delivery is at least once: a mail whose removal failed after it was sent is
+sent again, under the same Message-ID, so the recipient's client shows it once.
+"""
+
+import email.policy
+import json
+import smtplib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+
+from blinker import Namespace
+from flask import current_app
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from koki_site.extensions import db
+from koki_site.mail.outbox import OutboxMail
+
+signals = Namespace()
+# Sent with the mail's `ref` once delivered, or once it has failed for good.
+delivered = signals.signal("mail-delivered")
+failed = signals.signal("mail-failed")
+
+THREAD_NAME = "koki-mail-delivery"
+HEADER_POLICY = email.policy.default.clone(max_line_length=998)  # RFC 5322's limit
+# A claim holds a mail for this many SMTP timeouts (a conversation is a handful of exchanges,
+# each bounded by MAIL_TIMEOUT); then another sender may take it.
+LEASE_TIMEOUTS = 6
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A mail taken from the outbox: plain values, so sending it touches no session."""
+
+    id: int
+    to_address: str
+    subject: str
+    body_text: str
+    headers: str | None
+    ref: str | None
+    message_id: str
+    attempts: int
+
+
+def lease():
+    return timedelta(seconds=LEASE_TIMEOUTS * current_app.config["MAIL_TIMEOUT"])
+
+
+def deliver(ids=None):
+    """Send the mail that is due (only ids, if given), one after the other; return (sent, failed)."""
+    sent = errors = 0
+    while mail := claim(ids):
+        ok = send_and_record(mail)
+        sent, errors = sent + ok, errors + (not ok)
+    return sent, errors
+
+
+def claim(ids=None):
+    """Take the next due mail for this sender, in one statement and one short transaction; or None.
+
+    On PostgreSQL, FOR UPDATE SKIP LOCKED lets several senders claim side by side, each taking
+    another row; SQLite has one writer at a time. Either way a mail is claimed once per lease.
+    """
+    now = datetime.now(UTC)
+    due = select(OutboxMail.id).where(OutboxMail.next_attempt_at <= now)
+    if ids is not None:
+        due = due.where(OutboxMail.id.in_(ids))
+    due = due.order_by(OutboxMail.id).limit(1).with_for_update(skip_locked=True)
+    statement = (
+        update(OutboxMail)
+        .where(OutboxMail.id.in_(due.scalar_subquery()))
+        .values(next_attempt_at=now + lease())
+        .returning(*(getattr(OutboxMail, name) for name in Claimed.__dataclass_fields__))
+        .execution_options(synchronize_session=False)
+    )
+    try:
+        row = db.session.execute(statement).first()
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("mail not claimed: database unavailable")
+        return None
+    return Claimed(*row) if row else None
+
+
+def send_and_record(mail):
+    """Send one claimed mail, then record the outcome; True when it was sent."""
+    try:
+        send(mail)
+    except (OSError, smtplib.SMTPException) as error:
+        record_failure(mail, error)
+        return False
+    record_delivery(mail)
+    return True
+
+
+def record_delivery(mail):
+    """A delivered mail leaves the outbox; if that fails, the lease runs out and it goes again."""
+    try:
+        db.session.execute(delete(OutboxMail).where(OutboxMail.id == mail.id))
+        db.session.commit()
+        delivered.send(current_app._get_current_object(), ref=mail.ref)
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("mail %s sent, not recorded: it will go again, same Message-ID", mail.id)
+
+
+def record_failure(mail, error):
+    attempts = mail.attempts + 1
+    given_up = attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
+    values = {
+        "attempts": attempts,
+        # Kept with the mail, which holds the address anyway; the log only gets the error's kind.
+        "last_error": f"{type(error).__name__}: {error}"[:2000],
+        "next_attempt_at": None if given_up else datetime.now(UTC) + backoff(attempts),
+    }
+    current_app.logger.warning("mail %s not delivered: %s", mail.id, type(error).__name__)
+    try:
+        db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(**values))
+        db.session.commit()
+        if given_up:  # kept, with its error, for staff to see
+            failed.send(current_app._get_current_object(), ref=mail.ref)
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("mail %s: failure not recorded, it will be tried again", mail.id)
+
+
+def backoff(attempts):
+    """1, 2, 4 … minutes after each failure, at most 6 hours."""
+    return timedelta(minutes=min(2 ** (attempts - 1), 360))
+
+
+def message_of(mail):
+    config = current_app.config
+    # Long headers (a List-Unsubscribe URL) stay whole: folded, they would be encoded and unreadable.
+    message = EmailMessage(policy=HEADER_POLICY)
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = mail.to_address
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = mail.message_id
+    message["Auto-Submitted"] = "auto-generated"
+    for name, value in json.loads(mail.headers or "{}").items():
+        message[name] = value
+    message.set_content(mail.body_text)
+    return message
+
+
+def send(mail):
+    config = current_app.config
+    message = message_of(mail)
+    if not config["MAIL_SERVER"]:
+        folder = Path(current_app.instance_path) / "mail"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{mail.id}.eml").write_bytes(message.as_bytes())
+        return
+    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)

@@ -1,0 +1,105 @@
+"""The outbox: one row per mail, added in the transaction of the data it belongs to.
+
+A mail belongs to its record (its `ref`): purged or erased with it. Its Message-ID is fixed when
+it is queued, so a mail sent again after a failed bookkeeping shows as one in the recipient's
+client. Undelivered mail is kept MAIL_RETENTION_DAYS for diagnosis, then purged.
+"""
+
+import json
+from datetime import UTC, datetime
+from email.utils import make_msgid
+
+from flask import current_app, g
+from sqlalchemy import String, Text, delete
+from sqlalchemy.orm import Mapped, mapped_column
+
+from koki_site import addresses, register
+from koki_site.batches import count_where, delete_in_batches
+from koki_site.extensions import UTCDateTime, db
+from koki_site.periods import Period
+
+PROCESSING = "mail"
+
+
+class OutboxMail(db.Model):
+    __tablename__ = "mail_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(250))
+    body_text: Mapped[str] = mapped_column(Text)
+    headers: Mapped[str | None] = mapped_column(Text)  # JSON of extra headers (List-Unsubscribe…)
+    ref: Mapped[str | None] = mapped_column(String(80), index=True)  # what it belongs to: "reply:12"
+    message_id: Mapped[str] = mapped_column(String(250))  # fixed when queued: a resend is the same mail
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+def init_app(app):
+    register.provide(app, PROCESSING, purge=purge, due=due, erase=erase)
+
+
+def check_header(value):
+    """Refuse what could forge a header: CR, LF, NUL (SPEC §9)."""
+    if any(char in value for char in "\r\n\0"):
+        raise ValueError("a mail header may not hold a line break or NUL")
+    return value
+
+
+def queue(to, subject, text, headers=None, ref=None):
+    """Add a mail to the current transaction; deliver_queued() sends it after the commit."""
+    for value in (to, subject, *(headers or {}).values()):
+        check_header(value)
+    now = datetime.now(UTC)
+    mail = OutboxMail(
+        created_at=now,
+        to_address=to,
+        subject=subject,
+        body_text=text,
+        headers=json.dumps(headers) if headers else None,
+        ref=ref,
+        message_id=make_msgid(domain=sender_domain()),
+        next_attempt_at=now,
+    )
+    db.session.add(mail)
+    g.setdefault("queued_mail", []).append(mail)
+    return mail
+
+
+def sender_domain():
+    return current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2].rstrip(">")
+
+
+def cancel(*refs):
+    """Drop the mail of these refs still waiting in the outbox (their record is gone, or withdrawn)."""
+    db.session.execute(delete(OutboxMail).where(OutboxMail.ref.in_(refs)))
+
+
+def erase(address):
+    """Drop every mail still waiting for this address (erasure: SPEC §7)."""
+    result = db.session.execute(delete(OutboxMail).where(addresses.same(OutboxMail.to_address, address)))
+    return {"mail waiting to be sent": result.rowcount}
+
+
+# Mail is delivered within minutes or hours (backoff); what stays longer has failed for good and
+# is kept MAIL_RETENTION_DAYS for diagnosis, then deleted with the address and text it holds.
+def expiry_cutoff(moment):
+    return Period.from_config("MAIL_RETENTION_DAYS", "day").before(moment)
+
+
+def purge(as_of, dry_run):
+    condition = OutboxMail.created_at < expiry_cutoff(as_of)
+    deleted = delete_in_batches(
+        OutboxMail.id,
+        condition,
+        lambda ids: db.session.execute(delete(OutboxMail).where(OutboxMail.id.in_(ids))),
+        dry_run,
+    )
+    return {"undelivered mail": deleted}
+
+
+def due(start, end):
+    condition = (OutboxMail.created_at >= expiry_cutoff(start)) & (OutboxMail.created_at < expiry_cutoff(end))
+    return {"undelivered mail": count_where(OutboxMail.id, condition)}

@@ -1,0 +1,49 @@
+"""`flask --app app worker`: delivers the outbox as soon as mail is queued, runs the daily jobs.
+
+One long-running process; several may run on several hosts (mail and jobs are claimed, never
+taken twice). It stops at SIGTERM or SIGINT once the mail in hand is sent.
+"""
+
+import logging
+import signal
+import threading
+from datetime import UTC, datetime
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from koki_site import jobs, mail
+from koki_site.extensions import db
+
+
+@click.command("worker")
+@click.option("--poll", type=float, help="Seconds between two looks at the outbox (WORKER_POLL_SECONDS).")
+@with_appcontext
+def worker_command(poll):
+    """Deliver queued mail within seconds and run the scheduled jobs at their hour, until stopped."""
+    app = current_app._get_current_object()
+    poll = poll or app.config["WORKER_POLL_SECONDS"]
+    stopping = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stopping.set())
+    app.logger.setLevel(logging.INFO)
+    app.logger.info(
+        "worker started: outbox every %s s, jobs: %s", poll, ", ".join(j.name for j in jobs.all_jobs())
+    )
+    while not stopping.is_set():
+        work_once(app)
+        stopping.wait(poll)
+    app.logger.info("worker stopped")
+
+
+def work_once(app):
+    """One round: the mail that is due, then the jobs that are due."""
+    try:
+        mail.deliver()
+        jobs.run_due(datetime.now(UTC))
+    except Exception:  # the database is away: the next round tries again
+        db.session.rollback()
+        app.logger.exception("worker round failed")
+    finally:
+        db.session.remove()
