@@ -25,7 +25,7 @@ instance/config.py:
 # The worker delivers the mail within a second or two and runs the daily jobs; it stops with the site.
 run: catalogues instance/config.py
 	$(BIN)/flask --app app db upgrade
-	$(BIN)/flask --app app worker & worker=$$!; trap 'kill $$worker' EXIT; \
+	$(BIN)/flask --app app worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	FLASK_SESSION_COOKIE_SECURE=false FLASK_MAIL_DELIVERY=worker \
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
