@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from koki_site import addresses, audit, cli, errors, i18n, logs, mail, security
+from koki_site import addresses, audit, cli, errors, i18n, logs, mail, security, settings
 from koki_site.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -97,6 +97,7 @@ def register_extensions(app):
     login_manager.init_app(app)
     limiter.init_app(app)
     audit.init_app(app)
+    settings.init_app(app)
     mail.init_app(app)
 
 

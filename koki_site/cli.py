@@ -8,7 +8,7 @@ from babel.messages.frontend import CommandLineInterface
 from flask import current_app
 from flask.cli import AppGroup
 
-from koki_site import mail, retention, worker
+from koki_site import backups, mail, retention, worker
 from koki_site.i18n import compile_catalogues, translations_directory
 
 translate = AppGroup("translate", help="Update and compile the message catalogues.")
@@ -21,6 +21,7 @@ def init_app(app):
     app.cli.add_command(translate)
     app.cli.add_command(mail_group)
     retention.init_app(app)
+    backups.init_app(app)
     app.cli.add_command(worker.worker_command)
 
 

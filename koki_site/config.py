@@ -52,6 +52,12 @@ AUDIT_RETENTION_MONTHS = 12
 RIGHTS_RETENTION_MONTHS = 36
 MAIL_RETENTION_DAYS = 30  # an email that could not be delivered, kept for diagnosis
 
+# Backups (SPEC §8): BACKUP_KEY (32 characters or more) is required to make or read one.
+BACKUP_KEY = None
+BACKUP_DIR = None  # default: <instance>/backups; keep a copy off the host (README: Going live)
+BACKUP_RETENTION_DAYS = 35
+BACKUP_HOUR = 2  # the worker's daily backup, Paris time
+
 # The same error logged again within this many seconds is counted, not written (koki_site/logs.py)
 LOG_REPEAT_SECONDS = 60
 
@@ -117,6 +123,11 @@ STAFF_ACCOUNT_MAX_FAILED_LOGINS = 20
 STAFF_DEVICE_COOKIE_DAYS = 90  # the known-device cookie, renewed at each login
 STAFF_LOGIN_FAILURE_RETENTION_DAYS = 1  # failed logins (the address as a keyed hash), then purged
 STAFF_IDLE_MINUTES = 30
+STAFF_MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 "safely unguessable"
+STAFF_2FA_ROLES = ["admin"]  # roles that must log in with a second factor (TOTP)
+# Admins change the settings above (and the rate limits) at /staff/settings: read through a cache
+# of this life, so every worker and host follows within seconds (koki_site/settings.py).
+SETTINGS_CACHE_SECONDS = 5
 ARGON2_TIME_COST = 3
 ARGON2_MEMORY_COST = 65536  # KiB
 NEWSLETTER_RATE_LIMIT = "5 per minute;20 per hour"

@@ -188,6 +188,22 @@ PROCESSINGS = (
         ),
     ),
     Processing(
+        key="backups",
+        name=_l("Backups"),
+        purpose=_l(
+            "Restoring the data above after an incident. Backups are encrypted; restoring one "
+            "erases again what was erased since it was taken."
+        ),
+        legal_basis="legitimate_interests",
+        data_categories=_l(
+            "The data of the processings above; a record of the erasures and corrections made "
+            "since, where people are named by a keyed hash of their address."
+        ),
+        data_subjects=_l("The people concerned by the processings above"),
+        recipients=_l("Our host, acting on our instructions"),
+        retention=(Retention(_l("from the day the backup is taken"), "BACKUP_RETENTION_DAYS", "day"),),
+    ),
+    Processing(
         key="mail",
         name=_l("Outgoing email"),
         purpose=_l(
@@ -231,6 +247,7 @@ class Handlers:
     restrict: object = None  # restrict(email, restricted: bool) -> {kind: count}
     rectify: object = None  # rectify(email, {field: value}) -> {kind: count}
     withdraw: object = None  # withdraw(email) -> {kind: count}: consents withdrawn
+    addresses: object = None  # addresses() -> the addresses it holds (a restored backup's replay)
 
 
 def provide(app, key, **handlers):
@@ -245,6 +262,16 @@ def handlers_of(app):
     return [
         (processing, provided[processing.key]) for processing in PROCESSINGS if processing.key in provided
     ]
+
+
+def carry_out(app, handler_name, address, *args):
+    """Call one handler of every processing for one person's address; {kind: count}."""
+    counts = {}
+    for _, handlers in handlers_of(app):
+        handler = getattr(handlers, handler_name)
+        if handler:
+            counts.update(handler(address, *args))
+    return counts
 
 
 def offered_rights(app):

@@ -37,7 +37,9 @@ def settings(database_url, **extra):
         "RATELIMIT_ENABLED": False,  # on in the tests about rate limits
         "ARGON2_TIME_COST": 1,  # fast hashes: tests create many accounts
         "ARGON2_MEMORY_COST": 1024,
-        "LOG_REPEAT_SECONDS": 0,  # every error written: tests read the log (test_logs sets it)
+        "LOG_REPEAT_SECONDS": 0,  # every error written: tests read the log (test_jobs sets it)
+        "SETTINGS_CACHE_SECONDS": 0,  # a setting changed is read at once (test_settings checks the cache)
+        "STAFF_2FA_ROLES": [],  # the staff fixture logs in with a password; test_two_factor sets it
         **extra,
     }
 

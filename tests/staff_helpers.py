@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from koki_site.audit import AuditEntry
 from koki_site.extensions import db
-from koki_site.staff import lockout
+from koki_site.staff import lockout, two_factor
 from koki_site.staff.models import StaffAccount, StaffLoginFailure
 from koki_site.staff.passwords import hash_password
 from tests.helpers import soup
@@ -16,10 +16,12 @@ STAFF_PASSWORD = "staff-password-for-tests"
 ATTACKER = "203.0.113.9"  # TEST-NET-3 (RFC 5737): an address the tests fail logins from
 
 
-def add_account(app, email, *roles, password=STAFF_PASSWORD, **fields):
-    """A staff account stored as the CLI would store it; its id."""
+def add_account(app, email, *roles, password=STAFF_PASSWORD, totp_secret=None, **fields):
+    """A staff account stored as the CLI would store it (and enrolled in 2FA with totp_secret); its id."""
     with app.app_context():
         values = {"enabled": True, "created_at": datetime.now(UTC), **fields}
+        if totp_secret:
+            values["totp_secret"] = two_factor.fernet().encrypt(totp_secret.encode()).decode()
         account = StaffAccount(
             email=email, password_hash=hash_password(password), role_names=" ".join(roles), **values
         )

@@ -41,28 +41,28 @@ def test_two_workers_at_the_same_moment_run_the_purge_once(app):
         thread.join()
     with other.app_context():
         db.engine.dispose()
-    assert ran == ["purge"]
+    assert ran.count("purge") == 1
     assert len(purge_entries(app)) == 1
     with app.app_context():
-        assert jobs.run_due(now + timedelta(minutes=5)) == []  # done for today
-        assert jobs.run_due(now + timedelta(days=1)) == ["purge"]  # and again tomorrow
+        assert "purge" not in jobs.run_due(now + timedelta(minutes=5))  # done for today
+        assert "purge" in jobs.run_due(now + timedelta(days=1))  # and again tomorrow
 
 
 def test_a_failed_run_is_tried_again_an_hour_later(app, monkeypatch):
     def broken(now):
         raise RuntimeError("disk full")
 
-    job = jobs.all_jobs(app)[0]
+    (job,) = [job for job in jobs.all_jobs(app) if job.name == "purge"]
     monkeypatch.setitem(
         app.extensions["koki_jobs"], job.name, jobs.Job(job.name, job.label, job.hour_key, broken)
     )
     now = datetime.now(UTC)
     with app.app_context():
-        assert jobs.run_due(now) == ["purge"]
-        assert jobs.run_due(now + timedelta(minutes=30)) == []
+        assert "purge" in jobs.run_due(now)
+        assert "purge" not in jobs.run_due(now + timedelta(minutes=30))
         monkeypatch.setitem(app.extensions["koki_jobs"], job.name, job)
-        assert jobs.run_due(now + timedelta(minutes=61)) == ["purge"]
-        (state,) = jobs.states(now + timedelta(minutes=62))
+        assert "purge" in jobs.run_due(now + timedelta(minutes=61))
+        (state,) = [state for state in jobs.states(now + timedelta(minutes=62)) if state.job.name == "purge"]
     assert state.run.status == "ok" and not state.late
 
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
-from koki_site import consent_cookie, cookies, register
+from koki_site import consent_cookie, cookies, register, settings
 from koki_site.consent import ledger
 from koki_site.consent.forms import ConsentForm
 from koki_site.extensions import csrf, db, limiter
@@ -39,7 +39,7 @@ def vary_on_consent(response):
 
 @bp.post("/consent")
 @csrf.exempt
-@limiter.limit(lambda: current_app.config["CONSENT_RATE_LIMIT"])
+@limiter.limit(lambda: settings.get("CONSENT_RATE_LIMIT"))
 def decide():
     """Record a cookie decision: sign it in koki_consent, append it to the ledger, go back."""
     if not is_same_origin():

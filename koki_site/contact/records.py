@@ -126,3 +126,10 @@ def rectify(email, fields):
             if name in fields:
                 setattr(message, name, fields[name])
     return {"contact messages": len(messages)}
+
+
+def addresses_held():
+    """Every address this processing holds (a restored backup's replay finds people by them)."""
+    return db.session.scalars(
+        select(ContactMessage.email).where(ContactMessage.email.is_not(None)).distinct()
+    ).all()

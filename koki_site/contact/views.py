@@ -5,7 +5,7 @@ import re
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
-from koki_site import consent_cookie, cookies, errors, mail, register, submissions
+from koki_site import consent_cookie, cookies, errors, mail, register, settings, submissions
 from koki_site.contact import mails, records
 from koki_site.contact.forms import ContactForm
 from koki_site.extensions import csrf, db, limiter
@@ -32,6 +32,7 @@ def provide_register_handlers(state):
         erase=records.erase,
         restrict=records.restrict,
         rectify=records.rectify,
+        addresses=records.addresses_held,
     )
 
 
@@ -39,7 +40,7 @@ def provide_register_handlers(state):
 # The form checks its own CSRF token (FlaskForm), so that a missing or expired one shows the form
 # again with the visitor's text, instead of the global check's bare 400 page.
 @csrf.exempt
-@limiter.limit(lambda: current_app.config["CONTACT_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: settings.get("CONTACT_RATE_LIMIT"), methods=["POST"])
 def form():
     """The contact form with the GDPR Art. 13 notice beside it; prefilled when the visitor allows it."""
     form = ContactForm(data=consent_cookie.load_signed(cookies.PREFERENCES))

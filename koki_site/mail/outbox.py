@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from email.utils import make_msgid
 
 from flask import current_app, g
-from sqlalchemy import String, Text, delete
+from sqlalchemy import String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from koki_site import addresses, register
@@ -38,7 +38,7 @@ class OutboxMail(db.Model):
 
 
 def init_app(app):
-    register.provide(app, PROCESSING, purge=purge, due=due, erase=erase)
+    register.provide(app, PROCESSING, purge=purge, due=due, erase=erase, addresses=addresses_held)
 
 
 def check_header(value):
@@ -75,6 +75,10 @@ def sender_domain():
 def cancel(*refs):
     """Drop the mail of these refs still waiting in the outbox (their record is gone, or withdrawn)."""
     db.session.execute(delete(OutboxMail).where(OutboxMail.ref.in_(refs)))
+
+
+def addresses_held():
+    return db.session.scalars(select(OutboxMail.to_address).distinct()).all()
 
 
 def erase(address):

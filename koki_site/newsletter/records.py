@@ -187,3 +187,10 @@ def withdraw(email):
     for subscription in live:
         unsubscribe(subscription)
     return {"newsletter subscriptions": len(live)}
+
+
+def addresses_held():
+    """Every address this processing holds (a restored backup's replay finds people by them)."""
+    return db.session.scalars(
+        select(Subscription.email).where(Subscription.email.is_not(None)).distinct()
+    ).all()

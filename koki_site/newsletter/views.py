@@ -3,7 +3,8 @@
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from koki_site import consent_cookie, cookies, errors, mail, register, submissions
+from koki_site import consent_cookie, cookies, errors, mail, register, settings, submissions
+from koki_site.backups import ledger as backup_ledger
 from koki_site.extensions import csrf, db, limiter
 from koki_site.newsletter import records, tokens
 from koki_site.newsletter.forms import SubscribeForm
@@ -29,12 +30,13 @@ def provide_register_handlers(state):
         erase=records.erase,
         restrict=records.restrict,
         withdraw=records.withdraw,
+        addresses=records.addresses_held,
     )
 
 
 @bp.route("/newsletter", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token, so that an expired one keeps the address typed
-@limiter.limit(lambda: current_app.config["NEWSLETTER_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: settings.get("NEWSLETTER_RATE_LIMIT"), methods=["POST"])
 def subscribe():
     """The form says what the visitor consents to; the same answer for a known or a new address."""
     prefs = consent_cookie.load_signed(cookies.PREFERENCES) or {}
@@ -102,6 +104,8 @@ def unsubscribe(token):
         return render_template("newsletter/bad_link.html"), 400
     if request.method != "POST":  # GET, and HEAD like it
         return render_template("newsletter/unsubscribe.html", done=subscription.status == "unsubscribed")
+    if subscription.email:  # a restored backup unsubscribes it again
+        backup_ledger.record("withdraw", subscription.email)
     records.unsubscribe(subscription)
     db.session.commit()
     return render_template("newsletter/unsubscribe.html", done=True)

@@ -9,6 +9,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
 from koki_site import addresses, audit, mail, register
+from koki_site.backups import ledger as backup_ledger
 from koki_site.batches import count_where, delete_in_batches
 from koki_site.extensions import db
 from koki_site.periods import Period
@@ -97,13 +98,12 @@ def data_download(request):
 
 
 def carry_out(request, handler_name, *args):
-    """Call one handler of every processing for the request's address; {kind: count}."""
-    counts = {}
-    for _, handlers in register.handlers_of(current_app):
-        handler = getattr(handlers, handler_name)
-        if handler:
-            counts.update(handler(request.email, *args))
-    return counts
+    """Call one handler of every processing for the request's address; {kind: count}.
+
+    Recorded in the backups' ledger too, so that restoring an older backup does it again.
+    """
+    backup_ledger.record(handler_name, request.email, *args)
+    return register.carry_out(current_app, handler_name, request.email, *args)
 
 
 def finish(request, action, outcome):
@@ -186,3 +186,10 @@ def purge(as_of, dry_run):
 def due(start, end):
     before, after = expired(start), expired(end)
     return {kind: count_where(RightsRequest.id, after[kind] & ~before[kind]) for kind in after}
+
+
+def addresses_held():
+    """Every address this processing holds (a restored backup's replay finds people by them)."""
+    return db.session.scalars(
+        select(RightsRequest.email).where(RightsRequest.email.is_not(None)).distinct()
+    ).all()

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms.fields.choices import SelectChoice
 
-from koki_site import consent_cookie, cookies, errors, mail, register, submissions
+from koki_site import consent_cookie, cookies, errors, mail, register, settings, submissions
 from koki_site.extensions import csrf, db, limiter
 from koki_site.rights import records, verified_here
 from koki_site.rights.forms import DirectivesForm, RectificationForm, RightsRequestForm
@@ -38,12 +38,13 @@ def provide_register_handlers(state):
         due=records.due,
         track=records.track,
         find=records.find,
+        addresses=records.addresses_held,
     )
 
 
 @bp.route("/rights", methods=["GET", "POST"], endpoint="request")
 @csrf.exempt  # the form checks its own token, so that an expired one keeps what was typed
-@limiter.limit(lambda: current_app.config["RIGHTS_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: settings.get("RIGHTS_RATE_LIMIT"), methods=["POST"])
 def request_form():
     """Choose a right, give the address; the same answer whether anything is held, mailed or not."""
     form = rights_form()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from koki_site.auth import ROLES, role_required
 from koki_site.extensions import db
-from koki_site.staff import accounts, lockout
+from koki_site.staff import accounts, lockout, two_factor
 from koki_site.staff.forms import ROLE_LABELS, AccountForm, ActionForm, RolesForm
 from koki_site.staff.models import StaffAccount
 from koki_site.staff.views import bp
@@ -58,10 +58,10 @@ def change_roles(account_id):
     return redirect(url_for(".accounts"), code=303)
 
 
-@bp.post("/accounts/<int:account_id>/<any(disable, enable, unlock):action>")
+@bp.post("/accounts/<int:account_id>/<any(disable, enable, unlock, reset_two_factor):action>")
 @role_required("admin")
 def account_action(account_id, action):
-    """Disable, enable or unlock an account; an admin cannot disable themselves."""
+    """Disable, enable, unlock an account or reset its second factor; an admin cannot disable themselves."""
     account = db.get_or_404(StaffAccount, account_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -71,6 +71,12 @@ def account_action(account_id, action):
     if action == "unlock":
         accounts.unlock(account)
         message = _("%(email)s is unlocked.", email=account.email)
+    elif action == "reset_two_factor":
+        two_factor.reset(account)
+        message = _(
+            "The second factor of %(email)s is reset: it is set up again at the next login.",
+            email=account.email,
+        )
     else:
         accounts.set_enabled(account, action == "enable")
         message = (

@@ -116,3 +116,9 @@ class AuditFilterForm(FlaskForm):
     actor = StringField(_l("Who (contains)"), validators=[Optional(), Length(max=254)])
     since = DateField(_l("From"), validators=[Optional(), plausible_date])
     until = DateField(_l("To"), validators=[Optional(), plausible_date])
+
+
+class CodeForm(FlaskForm):
+    """The second factor: a 6-digit code of the authenticator app, or a recovery code."""
+
+    code = StringField(_l("Code"), validators=[InputRequired(), Length(max=20), single_line])

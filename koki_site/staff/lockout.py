@@ -16,7 +16,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from koki_site import audit
+from koki_site import audit, settings
 from koki_site.batches import count_where, delete_in_batches
 from koki_site.extensions import db
 from koki_site.periods import Period
@@ -27,7 +27,7 @@ CEILING_ACTION = "login_ceiling"  # the audit entry that tells admins of a distr
 
 
 def ceiling_crossed(failures):
-    return failures >= current_app.config["STAFF_ACCOUNT_MAX_FAILED_LOGINS"]
+    return failures >= settings.get("STAFF_ACCOUNT_MAX_FAILED_LOGINS")
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Attempt:
 
     @property
     def address_locked(self):
-        return self.from_address >= current_app.config["STAFF_MAX_FAILED_LOGINS"]
+        return self.from_address >= settings.get("STAFF_MAX_FAILED_LOGINS")
 
     @property
     def ceiling_crossed(self):
@@ -69,7 +69,7 @@ def address_key(address):
 
 
 def lockout_start(now):
-    return now - timedelta(minutes=current_app.config["STAFF_LOCKOUT_MINUTES"])
+    return now - timedelta(minutes=settings.get("STAFF_LOCKOUT_MINUTES"))
 
 
 def attempt(account, address, now):
@@ -141,7 +141,7 @@ def locked_addresses(now):
         select(StaffLoginFailure.account_id)
         .where(StaffLoginFailure.at > lockout_start(now))
         .group_by(StaffLoginFailure.account_id, StaffLoginFailure.address)
-        .having(func.count() >= current_app.config["STAFF_MAX_FAILED_LOGINS"])
+        .having(func.count() >= settings.get("STAFF_MAX_FAILED_LOGINS"))
         .subquery()
     )
     rows = db.session.execute(

@@ -21,6 +21,10 @@ class StaffAccount(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of the id kept in the session cookie: raised at logout, it ends every copy of the cookie.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Two-factor authentication (two_factor.py): the TOTP secret, encrypted with a key derived from
+    # the SECRET_KEY, and the last time step used, so that a code is good once.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_last_step: Mapped[int | None]
 
     def get_id(self):
         return f"{self.id}.{self.session_version}"
@@ -60,3 +64,14 @@ def load_account(session_id):
     if account is None or not account.enabled or account.session_version != int(version):
         return None
     return account
+
+
+class StaffRecoveryCode(db.Model):
+    """A single-use code that stands in for the second factor (a lost phone), kept as a keyed hash."""
+
+    __tablename__ = "staff_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -39,7 +39,14 @@ PAGES = (
     StaffPage("/staff/register", _l("Register"), _l("The record of processing activities."), ("dpo",)),
     StaffPage("/staff/stats", _l("Statistics"), _l("Page views and cookie choices per day.")),
     StaffPage("/staff/accounts", _l("Accounts"), _l("Staff accounts and their roles."), ("admin",)),
+    StaffPage(
+        "/staff/settings",
+        _l("Security settings"),
+        _l("Lockout, idle timeout, passwords, two-factor authentication, rate limits."),
+        ("admin",),
+    ),
     StaffPage("/staff/password", _l("Password"), _l("Change your own password.")),
+    StaffPage("/staff/two-factor", _l("Two-factor"), _l("Your second factor and its recovery codes.")),
 )
 
 

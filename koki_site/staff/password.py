@@ -1,9 +1,10 @@
 """/staff/password (any role): a staff member changes their own password (SPEC §6)."""
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from koki_site import settings
 from koki_site.auth import role_required
 from koki_site.extensions import db, limiter
 from koki_site.staff import accounts, strength
@@ -15,7 +16,7 @@ from koki_site.staff.views import bp, log_in_afresh
 @bp.route("/password", methods=["GET", "POST"], endpoint="password")
 @role_required()
 # Someone at an unattended browser must not be able to try current passwords at will either.
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: settings.get("LOGIN_RATE_LIMIT"), methods=["POST"])
 def change_password():
     """The current password, then the new one twice; every other session of the account ends."""
     form = PasswordForm()

@@ -9,20 +9,21 @@ from flask import current_app
 from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
-MIN_SCORE = 3
+from koki_site import settings
+
 CHECKED_LENGTH = 72  # zxcvbn refuses longer input; a password that long is not short of strength
 
 
 def weakness(password, email):
     """Why password will not do for the account of email, in the current language; None if it will."""
-    minimum = current_app.config["STAFF_MIN_PASSWORD_LENGTH"]
+    minimum = settings.get("STAFF_MIN_PASSWORD_LENGTH")
     if len(password) < minimum:
         return _("The password needs at least %(count)d characters.", count=minimum)
     local_part = email.partition("@")[0]
     result = zxcvbn(
         password[:CHECKED_LENGTH], user_inputs=[email, local_part, current_app.config["COMPANY_NAME"]]
     )
-    if result["score"] >= MIN_SCORE:
+    if result["score"] >= settings.get("STAFF_MIN_PASSWORD_SCORE"):
         return None
     return f"{reason(result['sequence'])} {how_to_fix()}"
 

@@ -8,21 +8,22 @@ imported at the end.
 import time
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from koki_site import audit, jobs, register
+from koki_site import audit, jobs, register, settings
 from koki_site.auth import role_required
 from koki_site.extensions import db, limiter, login_manager
 from koki_site.security import is_site_path
-from koki_site.staff import accounts, device, lockout, navigation
+from koki_site.staff import accounts, device, lockout, navigation, two_factor
 from koki_site.staff.forms import LoginForm, LogoutForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group="staff")
 bp.add_app_template_global(navigation.staff_nav)
 
+PENDING = "pending_login"  # in the session: who gave the right password and owes the code
 LAST_SEEN = "staff_seen"  # in the session: when this staff member last made a request (epoch seconds)
 
 
@@ -60,7 +61,7 @@ def enforce_idle_timeout():
     if not is_staff_request() or not current_user.is_authenticated:
         return None
     now = int(time.time())
-    minutes = current_app.config["STAFF_IDLE_MINUTES"]
+    minutes = settings.get("STAFF_IDLE_MINUTES")
     seen = session.get(LAST_SEEN)
     if not isinstance(seen, int) or now - seen <= minutes * 60:
         session[LAST_SEEN] = now  # login sets it; a session without one starts counting now
@@ -89,7 +90,7 @@ def safe_next(target):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: settings.get("LOGIN_RATE_LIMIT"), methods=["POST"])
 def login():
     """The login form; one message for every failure, so it never tells which accounts exist."""
     next_path = safe_next(request.args.get("next"))
@@ -101,6 +102,9 @@ def login():
         account, failure = accounts.authenticate(
             form.email.data, form.password.data, request.remote_addr or "", device.known_account_id()
         )
+        if failure is None and (two_factor.required(account) or two_factor.enrolled(account)):
+            db.session.rollback()  # not logged in until the code: nothing of this login is kept yet
+            return ask_for_second_factor(account, next_path)
         if failure is None:
             return start_session(account, next_path)
         log_failure(account, failure)
@@ -120,14 +124,27 @@ def log_failure(account, failure):
         )
 
 
-def start_session(account, next_path):
+def start_session(account, next_path, response=None):
+    """Logged in: audited, a new session, this browser remembered; then next_path (or response)."""
     entry = audit.log("login", target=accounts.target(account), actor=account.email)
     entry.actor_id = account.id
     db.session.commit()
     log_in_afresh(account)
-    response = redirect(next_path or url_for(".home"), code=303)
+    response = response or redirect(next_path or url_for(".home"), code=303)
     device.remember(response, account)
     return response
+
+
+def ask_for_second_factor(account, next_path):
+    """The password was right: the code comes next, on its own page (SPEC §6, field `code`)."""
+    session.clear()
+    session[PENDING] = {
+        "id": account.id,
+        "v": account.session_version,
+        "at": int(time.time()),
+        "next": next_path,
+    }
+    return redirect(url_for(".login_code"), code=303)
 
 
 def log_in_afresh(account):
@@ -169,4 +186,4 @@ def home():
 
 
 # The rest of the blueprint: they add their routes and commands to bp.
-from koki_site.staff import admin, commands, password, reports  # noqa: E402, F401
+from koki_site.staff import admin, commands, login_code, password, reports, site_settings  # noqa: E402, F401

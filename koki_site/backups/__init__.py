@@ -1,0 +1,15 @@
+"""Backups (SPEC §8): encrypted, authenticated, kept BACKUP_RETENTION_DAYS, and never bringing
+back what was erased or expired since they were taken (the ledger, replayed after a restore)."""
+
+from flask_babel import lazy_gettext as _l
+
+from koki_site import jobs, register
+from koki_site.backups import commands, ledger
+
+
+def init_app(app):
+    app.cli.add_command(commands.backup_group)
+    register.provide(app, "backups", purge=ledger.purge, due=ledger.due)
+    jobs.provide(
+        app, jobs.Job("backup", _l("Backup of the database"), "BACKUP_HOUR", commands.scheduled_backup)
+    )

@@ -1,0 +1,86 @@
+"""What people asked to be changed since a backup, so that a restore never brings it back.
+
+Each erasure, rectification, restriction and withdrawal adds a row: when, what, and the address
+as a keyed hash (HMAC with the secret key), never the address. A rectification keeps the new
+values, which a restore must put back; an erasure drops the earlier rows of its address. Rows go
+after BACKUP_RETENTION_DAYS: no backup is older.
+"""
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import String, Text, delete, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from koki_site import addresses
+from koki_site.batches import count_where, delete_in_batches
+from koki_site.extensions import UTCDateTime, db
+from koki_site.periods import Period
+
+ACTIONS = ("erase", "rectify", "restrict", "withdraw")  # names of the register's handlers
+
+
+class LedgerEntry(db.Model):
+    __tablename__ = "erasure_ledger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    address_hmac: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # one of ACTIONS
+    arguments: Mapped[str | None] = mapped_column(Text)  # JSON: what the handler was given
+
+
+def address_hmac(address):
+    key = hashlib.sha256(f"koki-erasure-ledger:{current_app.secret_key}".encode()).digest()
+    return hmac.new(key, addresses.normalise(address).encode(), hashlib.sha256).hexdigest()
+
+
+def record(action, address, *arguments):
+    """Add to the current transaction: action was carried out for address (with arguments)."""
+    assert action in ACTIONS, action
+    hashed = address_hmac(address)
+    if action == "erase":  # what was rectified is gone too: keep no value of it
+        db.session.execute(delete(LedgerEntry).where(LedgerEntry.address_hmac == hashed))
+    db.session.add(
+        LedgerEntry(
+            at=datetime.now(UTC),
+            address_hmac=hashed,
+            action=action,
+            arguments=json.dumps(arguments) if arguments else None,
+        )
+    )
+
+
+def since(moment):
+    """The entries made after moment, oldest first, as plain values (they outlive a restore)."""
+    rows = db.session.scalars(select(LedgerEntry).where(LedgerEntry.at > moment).order_by(LedgerEntry.at))
+    return [(row.at, row.address_hmac, row.action, row.arguments) for row in rows]
+
+
+def put_back(entries):
+    """Write entries read before a restore into the restored database's ledger."""
+    for at, hashed, action, arguments in entries:
+        db.session.add(LedgerEntry(at=at, address_hmac=hashed, action=action, arguments=arguments))
+
+
+def expiry_cutoff(moment):
+    return Period.from_config("BACKUP_RETENTION_DAYS", "day").before(moment)
+
+
+def purge(as_of, dry_run):
+    condition = LedgerEntry.at < expiry_cutoff(as_of)
+    deleted = delete_in_batches(
+        LedgerEntry.id,
+        condition,
+        lambda ids: db.session.execute(delete(LedgerEntry).where(LedgerEntry.id.in_(ids))),
+        dry_run,
+    )
+    return {"changes recorded for backups": deleted}
+
+
+def due(start, end):
+    condition = (LedgerEntry.at >= expiry_cutoff(start)) & (LedgerEntry.at < expiry_cutoff(end))
+    return {"changes recorded for backups": count_where(LedgerEntry.id, condition)}
