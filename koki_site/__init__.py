@@ -7,8 +7,9 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from koki_site import addresses, audit, cli, errors, i18n, logs, mail, security, settings
+from koki_site import addresses, audit, cli, errors, i18n, logs, mail, security, settings, static_files
 from koki_site.extensions import babel, csrf, db, limiter, login_manager, migrate
+from koki_site.pages.cache import FastPages
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,12 +25,15 @@ def create_app(test_config=None, instance_path=None):
     )
     load_config(app, test_config)
     logs.init_app(app)
-    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+    # The cached pages are served in front of Flask, behind the proxy fix (the scheme, the address).
+    app.wsgi_app = FastPages(app, app.wsgi_app)
+    static_files.init_app(app)
+    trust_proxies(app)
     return app
 
 

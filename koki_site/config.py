@@ -13,6 +13,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # SESSION_COOKIE_SECURE defaults to "not debug" in create_app; set it to false to serve on plain HTTP.
 MAX_CONTENT_LENGTH = 64 * 1024  # the largest form (contact: 5,000 characters) fits many times
 SEND_FILE_MAX_AGE_DEFAULT = 3600
+# Fingerprinted and compressed static files are written here at start-up (koki_site/static_files.py);
+# default <instance>/static-build. nginx may serve /static/ from it.
+STATIC_BUILD_DIR = None
 # The site's public address: every absolute URL it writes (mails, canonical, hreflang) starts so,
 # whatever Host the request names (koki_site/site_url.py).
 SITE_URL = "http://127.0.0.1:5000"
@@ -57,6 +60,9 @@ BACKUP_KEY = None
 BACKUP_DIR = None  # default: <instance>/backups; keep a copy off the host (README: Going live)
 BACKUP_RETENTION_DAYS = 35
 BACKUP_HOUR = 2  # the worker's daily backup, Paris time
+
+# Page views wait in memory and are written this often, per process (0: at each request)
+STATS_FLUSH_SECONDS = 5
 
 # The same error logged again within this many seconds is counted, not written (koki_site/logs.py)
 LOG_REPEAT_SECONDS = 60

@@ -108,9 +108,12 @@ def allows(purpose):
 
 def state():
     """What the pages show of consent: "gpc", "none" (banner), or the choices (no banner)."""
-    decision = current()
+    return state_of(current(), request.headers.get("Sec-GPC", ""))
+
+
+def state_of(decision, gpc_header):
     if decision is None:
-        return "gpc" if gpc_refusal() else "none"
+        return "gpc" if gpc_header.strip() == "1" else "none"
     return "".join("1" if decision.choices[purpose] else "0" for purpose in PURPOSES)
 
 
@@ -126,6 +129,11 @@ def load_signed(cookie):
     raw = request.cookies.get(cookie.name)
     if not raw or (cookie.consent_purpose and not allows(cookie.consent_purpose)):
         return None
+    return unsign(cookie, raw)
+
+
+def unsign(cookie, raw):
+    """The value the site signed into the cookie's raw value, or None (forged, expired)."""
     try:
         return signer(cookie).loads(raw, max_age=cookie.lifetime().days * 86400)
     except BadData:

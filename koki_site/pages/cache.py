@@ -1,26 +1,38 @@
-"""A small in-process cache of rendered pages.
+"""The public pages' cache: rendered once per process, then served before Flask does anything.
 
 The policy pages are the same for every visitor of one language and consent state (banner or
-not, choices ticked), and rendering them (hundreds of translated paragraphs) costs more than
-serving them. Only the HTML is cached: headers are added to each response as usual. Off in
-debug, so that template edits show at once.
-
-The key is the path, the few query arguments a page reads, and the consent state: never the
-Host (absolute URLs come from SITE_URL) nor the rest of the query string, so that odd hosts and
-made-up queries cannot fill or flush the cache.
+not, choices ticked), and rendering them costs more than serving them. `cached` marks a view's
+answer as a page to keep; `FastPages`, a WSGI middleware in front of Flask, keeps it whole
+(status, every header, body) once Flask has answered, and serves it again from memory, keyed on
+the scheme, the path, the query a page reads (`saved=1` on /cookies) and the consent state (the
+signed koki_consent cookie, the Sec-GPC header): no routing, locale selection, session, form or
+after-request work. So the headers are exactly those Flask gave. A consenting visitor's view is
+counted on the way (statistics.counting: in memory). Each page carries a strong ETag, the hash of
+its body; If-None-Match gets a 304. Never the Host (absolute URLs come from SITE_URL) nor another
+query string: odd hosts and made-up queries neither fill nor flush the cache. Off in debug.
 """
 
+import hashlib
+from dataclasses import dataclass
 from functools import wraps
 
-from flask import current_app, request
+from flask import current_app, g, make_response, request
+from werkzeug.exceptions import SecurityError
+from werkzeug.http import parse_cookie, parse_etags
+from werkzeug.wsgi import get_host
 
-from koki_site import consent_cookie
+from koki_site import consent_cookie, cookies
+from koki_site.statistics import counting
 
-MAX_ENTRIES = 256  # paths are the client's to choose (an unknown one is a 404, never cached)
+MARK = "X-Koki-Page"  # set by `cached`, removed by FastPages: "<counted page> <language>"
+MAX_ENTRIES = 256
+CACHE_CONTROL = "public, no-cache"  # any cache may keep it, and checks its ETag before reusing it
+SERVED_QUERIES = ("", "saved=1")
+DROPPED_ON_304 = {"content-length", "content-type"}
 
 
 def cached(view=None, *, args=()):
-    """Cache view's HTML; args names the query arguments that change the page (`saved` on /cookies)."""
+    """Mark view's answer as a cached page; args: the query arguments that change it (`saved`)."""
     if view is None:
         return lambda view: cached(view, args=args)
 
@@ -28,14 +40,122 @@ def cached(view=None, *, args=()):
     def wrapper(**kwargs):
         if current_app.debug or not current_app.config["PAGE_CACHE"]:
             return view(**kwargs)
-        cache = current_app.extensions.setdefault("koki_page_cache", {})
+        html_cache = current_app.extensions.setdefault("koki_page_cache", {})
         key = (request.path, *(bool(request.args.get(name)) for name in args), consent_cookie.state())
-        html = cache.get(key)
+        html = html_cache.get(key)
         if html is None:
             html = view(**kwargs)
-            if len(cache) >= MAX_ENTRIES:
-                cache.clear()
-            cache[key] = html
-        return html
+            if len(html_cache) >= MAX_ENTRIES:
+                html_cache.clear()
+            html_cache[key] = html
+        response = make_response(html)
+        response.headers["Cache-Control"] = CACHE_CONTROL
+        response.headers[MARK] = f"{counting.counted_page()} {g.lang_code}"
+        return response
 
     return wrapper
+
+
+@dataclass(frozen=True)
+class Page:
+    status: str
+    headers: list
+    body: bytes
+    etag: str  # unquoted
+    counted: str  # the page as statistics count it ("/privacy")
+    language: str
+
+
+class FastPages:
+    def __init__(self, app, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+        self.pages = {}
+
+    def __call__(self, environ, start_response):
+        if (
+            environ["REQUEST_METHOD"] not in ("GET", "HEAD")
+            or self.app.debug
+            or not self.app.config["PAGE_CACHE"]
+        ):
+            return self.wsgi_app(environ, start_response)
+        with self.app.app_context():
+            key, decision = self.key(environ)
+            page = self.pages.get(key) if key else None
+            if page is not None and counted(page, decision, environ):
+                return respond(page, environ, start_response)
+        return self.through_flask(key, environ, start_response)
+
+    def key(self, environ):
+        """(key, consent decision) of a request the cache may answer; (None, None) otherwise."""
+        query = environ.get("QUERY_STRING", "")
+        if query not in SERVED_QUERIES or not self.trusted(environ):
+            return None, None
+        value = parse_cookie(environ.get("HTTP_COOKIE", "")).get(cookies.CONSENT.name)
+        decision = consent_cookie.load(value) if value else None
+        state = consent_cookie.state_of(decision, environ.get("HTTP_SEC_GPC", ""))
+        return (environ["wsgi.url_scheme"], environ.get("PATH_INFO", ""), query, state), decision
+
+    def trusted(self, environ):
+        hosts = self.app.config["TRUSTED_HOSTS"]
+        try:
+            hosts and get_host(environ, hosts)
+        except SecurityError:
+            return False  # Flask answers it: the 400 page
+        return True
+
+    def through_flask(self, key, environ, start_response):
+        """Let Flask answer; keep the answer when it is a page to cache, then send it."""
+        seen = {}
+
+        def keep_start(status, headers, exc_info=None):
+            seen.update(status=status, headers=headers)
+            mark = next((value for name, value in headers if name == MARK), None)
+            if mark is None:
+                return start_response(status, headers, exc_info)
+            seen["mark"] = mark
+            return lambda data: None  # a cached page never writes through write()
+
+        answer = self.wsgi_app(environ, keep_start)
+        if "mark" not in seen:
+            return answer
+        try:
+            body = b"".join(answer)
+        finally:
+            getattr(answer, "close", lambda: None)()
+        page = page_of(seen["status"], seen["headers"], body, seen["mark"])
+        personal = any(name.lower() == "set-cookie" for name, _ in page.headers)
+        if key is not None and not personal and page.status.startswith("200"):
+            if len(self.pages) >= MAX_ENTRIES:
+                self.pages.clear()
+            self.pages[key] = page
+        return respond(page, environ, start_response)
+
+
+def page_of(status, headers, body, mark):
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    headers = [(name, value) for name, value in headers if name != MARK] + [("ETag", f'"{etag}"')]
+    counted_page, _, language = mark.partition(" ")
+    return Page(status, headers, body, etag, counted_page, language)
+
+
+def counted(page, decision, environ):
+    """Count a consenting visitor's view; False when the visitor needs a cookie Flask must set."""
+    if decision is None or not decision.choices["statistics"]:
+        return True
+    raw = parse_cookie(environ.get("HTTP_COOKIE", "")).get(cookies.STATISTICS.name)
+    visitor_id = consent_cookie.unsign(cookies.STATISTICS, raw) if raw else None
+    if not isinstance(visitor_id, str) or len(visitor_id) > 64:
+        return False
+    counting.count(page.counted, page.language, visitor_id)
+    return True
+
+
+def respond(page, environ, start_response):
+    """The page, or 304 when the client holds it (If-None-Match), HEAD without its body."""
+    if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(page.etag) and page.status.startswith("200"):
+        start_response(
+            "304 NOT MODIFIED", [(n, v) for n, v in page.headers if n.lower() not in DROPPED_ON_304]
+        )
+        return [b""]
+    start_response(page.status, page.headers)
+    return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]

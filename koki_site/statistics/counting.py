@@ -1,12 +1,21 @@
 """Counting a page view, for visitors who consented to statistics (and only them).
 
-A visitor is the random id of the koki_stats cookie, hashed with a salt drawn for the day. When
-a new day starts, the previous salts and hashes are deleted: what is left are counts per day,
-page and language, from which nobody can be singled out.
+A visitor is the random id of the signed koki_stats cookie, hashed with a salt drawn for the
+day. When a new day starts, the previous salts and hashes are deleted: what is left are counts
+per day, page and language, from which nobody can be singled out.
+
+Off the hot path: a view only adds to this process's tally in memory (no SQL, no commit); a
+flusher thread writes the tally every STATS_FLUSH_SECONDS, in one transaction of two statements
+(the visitor hashes, then the counts), and once more when the process stops gracefully. A failed
+flush keeps the tally for the next one. STATS_FLUSH_SECONDS = 0 writes at the end of each
+request (tests).
 """
 
+import atexit
 import hashlib
 import secrets
+import threading
+from collections import Counter, defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,6 +29,8 @@ from koki_site.extensions import db
 from koki_site.statistics.models import ConsentDecisions, DailySalt, DailyVisitor, PageViews
 
 LANG_PREFIX = "/<lang:lang_code>"
+CHUNK = 500  # rows per INSERT: a flush after a busy minute stays a few statements
+EXTENSION = "koki_stats_tally"
 
 
 def today():
@@ -43,27 +54,113 @@ def count_page_view(response):
         visitor_id = secrets.token_urlsafe(16)
         consent_cookie.save_signed(response, cookies.STATISTICS, visitor_id)
     try:
-        record_view(today(), page, g.lang_code, visitor_id)
-    except SQLAlchemyError:
-        db.session.rollback()  # statistics never cost a visitor their page
+        count(page, g.lang_code, visitor_id)
+    except SQLAlchemyError:  # drawing the day's salt failed: statistics never cost a page
+        db.session.rollback()
         current_app.logger.exception("page view not counted")
     return response
 
 
-def record_view(day, page, language, visitor_id):
+def count(page, language, visitor_id):
+    """Add one view to the tally (and write it at once when STATS_FLUSH_SECONDS is 0)."""
+    day = today()
     visitor_hash = hashlib.sha256(f"{salt_of(day)}:{visitor_id}".encode()).hexdigest()
-    new_visitor = insert_ignoring_duplicates(
-        DailyVisitor, day=day, page=page, language=language, visitor_hash=visitor_hash
+    app = current_app._get_current_object()
+    tally_of(app).add((day, page, language), visitor_hash)
+    if not app.config["STATS_FLUSH_SECONDS"]:
+        flush(app)
+
+
+class Tally:
+    """Views and hashed visitors per (day, page, language), waiting to be written."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+        self.views, self.visitors = Counter(), defaultdict(set)
+        self.flusher = None
+
+    def add(self, key, visitor_hash):
+        with self.lock:
+            self.views[key] += 1
+            self.visitors[key].add(visitor_hash)
+            if self.flusher is None and self.app.config["STATS_FLUSH_SECONDS"]:
+                self.flusher = threading.Thread(target=self.flush_every, name="koki-stats-flush", daemon=True)
+                self.flusher.start()
+                atexit.register(flush, self.app)  # a graceful stop writes what is left
+
+    def take(self):
+        with self.lock:
+            taken = self.views, self.visitors
+            self.views, self.visitors = Counter(), defaultdict(set)
+            return taken
+
+    def give_back(self, views, visitors):
+        with self.lock:
+            self.views.update(views)
+            for key, hashes in visitors.items():
+                self.visitors[key] |= hashes
+
+    def flush_every(self):
+        while True:
+            threading.Event().wait(self.app.config["STATS_FLUSH_SECONDS"])
+            flush(self.app)
+
+
+def tally_of(app):
+    return app.extensions.setdefault(EXTENSION, Tally(app))
+
+
+def flush(app):
+    """Write the process's tally: the new visitors, then the counts; how many views were written."""
+    tally = tally_of(app)
+    views, visitors = tally.take()
+    if not views:
+        return 0
+    with app.app_context():
+        try:
+            write(views, visitors)
+            db.session.commit()
+        except SQLAlchemyError:
+            db.session.rollback()
+            tally.give_back(views, visitors)  # nothing lost: the next flush tries again
+            app.logger.exception("page views not written yet")
+            return 0
+        finally:
+            db.session.remove()
+    return sum(views.values())
+
+
+def write(views, visitors):
+    rows = [
+        {"day": day, "page": page, "language": language, "visitor_hash": visitor_hash}
+        for (day, page, language), hashes in visitors.items()
+        for visitor_hash in hashes
+    ]
+    new = Counter()
+    for start in range(0, len(rows), CHUNK):
+        # RETURNING, not rowcount: drivers differ on what rowcount says of ignored rows.
+        inserted = db.session.execute(
+            dialect_insert(DailyVisitor)
+            .values(rows[start : start + CHUNK])
+            .on_conflict_do_nothing()
+            .returning(DailyVisitor.day, DailyVisitor.page, DailyVisitor.language)
+        )
+        new.update(tuple(row) for row in inserted)
+    counts = [
+        {"day": key[0], "page": key[1], "language": key[2], "views": number, "visitors": new[key]}
+        for key, number in views.items()
+    ]
+    upsert = dialect_insert(PageViews).values(counts)
+    db.session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["day", "page", "language"],
+            set_={
+                "views": PageViews.views + upsert.excluded.views,
+                "visitors": PageViews.visitors + upsert.excluded.visitors,
+            },
+        )
     )
-    upsert = dialect_insert().values(
-        day=day, page=page, language=language, views=1, visitors=int(new_visitor)
-    )
-    upsert = upsert.on_conflict_do_update(
-        index_elements=["day", "page", "language"],
-        set_={"views": PageViews.views + 1, "visitors": PageViews.visitors + int(new_visitor)},
-    )
-    db.session.execute(upsert)
-    db.session.commit()
 
 
 def count_decision(kind):
@@ -81,25 +178,22 @@ def dialect_insert(model=PageViews):
     return insert(model)
 
 
-def insert_ignoring_duplicates(model, **values):
-    """Insert a row unless it exists; True when it was new."""
-    statement = dialect_insert(model).values(**values).on_conflict_do_nothing()
-    # RETURNING, not rowcount: drivers differ on what rowcount says of an ignored insert.
-    return db.session.execute(statement.returning(*model.__table__.primary_key)).first() is not None
-
-
 def salt_of(day):
-    """The day's salt; the first view of a day draws it and forgets the days before."""
+    """The day's salt, read once a day per process; the first view of a day draws it."""
+    cached = current_app.extensions.get("koki_stats_salt")
+    if cached and cached[0] == day:
+        return cached[1]
     salt = db.session.scalar(select(DailySalt.salt).where(DailySalt.day == day))
-    if salt is not None:
-        return salt
-    forget_before(day)
-    try:
-        db.session.add(DailySalt(day=day, salt=secrets.token_hex(32)))
-        db.session.commit()
-    except IntegrityError:  # another worker drew it first
-        db.session.rollback()
-    return db.session.scalar(select(DailySalt.salt).where(DailySalt.day == day))
+    if salt is None:
+        forget_before(day)
+        try:
+            db.session.add(DailySalt(day=day, salt=secrets.token_hex(32)))
+            db.session.commit()
+        except IntegrityError:  # another worker drew it first
+            db.session.rollback()
+        salt = db.session.scalar(select(DailySalt.salt).where(DailySalt.day == day))
+    current_app.extensions["koki_stats_salt"] = (day, salt)
+    return salt
 
 
 def forget_before(day):

@@ -1,0 +1,84 @@
+"""Static files under fingerprinted names, served by WhiteNoise: cached a year, immutable.
+
+At start-up each file of static/ is copied to STATIC_BUILD_DIR under a name holding the hash of
+its content (css/site.3f2a1b9c4d.css), with its gzip and brotli siblings; `url_for('static',
+filename='css/site.css')` gives that name. WhiteNoise serves it with `Cache-Control: public,
+max-age=31536000, immutable` and the compressed variant the browser accepts. A changed file gets
+a new name, so a browser never keeps a stale one. The plain names stay served, for an hour.
+Nothing of this in debug: Flask serves static/ as it is, so edits show at once.
+"""
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from whitenoise import WhiteNoise
+from whitenoise.compress import Compressor
+
+from koki_site import security
+
+HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+$")
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def init_app(app):
+    if app.debug:
+        return
+    source = Path(app.static_folder)
+    build = Path(app.config["STATIC_BUILD_DIR"] or Path(app.instance_path) / "static-build")
+    manifest = build_files(source, build)
+    app.url_defaults(lambda endpoint, values: fingerprint(manifest, endpoint, values))
+    app.wsgi_app = WhiteNoise(
+        app.wsgi_app,
+        root=build,
+        prefix="static/",
+        max_age=3600,
+        allow_all_origins=False,  # nothing of ours is for another site
+        immutable_file_test=lambda path, url: bool(HASHED.search(url)),
+        add_headers_function=add_headers,
+    )
+
+
+def add_headers(headers, path, url):
+    """The site's security headers (nosniff above all), and a year for a fingerprinted name."""
+    for name, value in security.HEADERS.items():
+        headers.setdefault(name, value)
+    if HASHED.search(url):
+        headers["Cache-Control"] = IMMUTABLE
+
+
+def fingerprint(manifest, endpoint, values):
+    if endpoint == "static" and values.get("filename") in manifest:
+        values["filename"] = manifest[values["filename"]]
+
+
+def build_files(source, build):
+    """{name: fingerprinted name} of every file of source, copied (and compressed) into build."""
+    compressor = Compressor(quiet=True)
+    manifest = {}
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        name = path.relative_to(source).as_posix()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        hashed = re.sub(r"(\.\w+)$", rf".{digest}\1", name)
+        for target_name in (name, hashed):
+            target = build / target_name
+            if not target.exists() or target_name == name:
+                copy(path, target)
+                for variant in compressor.compress(str(target)):
+                    os.utime(variant)  # written aside by WhiteNoise; fresh for nginx's gzip_static
+        manifest[name] = hashed
+    return manifest
+
+
+def copy(path, target):
+    """Copy aside and rename: workers starting together never serve half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        path.open("rb") as original,
+        tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temporary,
+    ):
+        shutil.copyfileobj(original, temporary)
+    os.replace(temporary.name, target)

@@ -1,0 +1,91 @@
+"""Cached pages served before Flask does anything, with the very headers Flask gave; ETag and 304."""
+
+import pytest
+from flask import request_started
+
+from koki_site.statistics import counting
+from tests.consent_helpers import decide
+from tests.helpers import LANGS, PAGES
+
+pytestmark = pytest.mark.db
+PER_REQUEST = {"Date", "Set-Cookie"}
+
+
+@pytest.fixture
+def through_flask(app):
+    """The paths Flask itself handled (the fast path sends no request_started)."""
+    seen = []
+
+    def record(sender, **extra):
+        from flask import request
+
+        seen.append(request.path)
+
+    request_started.connect(record, app)
+    yield seen
+    request_started.disconnect(record, app)
+
+
+def comparable(response):
+    return response.status, sorted((k, v) for k, v in response.headers if k not in PER_REQUEST), response.data
+
+
+@pytest.mark.parametrize("path", [f"/{lang}{page}" for lang in LANGS for page in PAGES])
+@pytest.mark.parametrize("choice", [None, "reject_all", "accept_all"])
+def test_the_second_answer_skips_flask_and_is_the_same_to_the_byte(client, through_flask, path, choice):
+    if choice:
+        decide(client, choice)
+        client.get(path)  # a consenting visitor gets their statistics cookie first
+    first = client.get(path)
+    through_flask.clear()
+    again = client.get(path)
+    assert through_flask == []  # served from memory
+    assert comparable(again) == comparable(first)
+    assert first.headers["Cache-Control"] == "public, no-cache"
+    assert {"Cookie", "Sec-GPC"} <= {v.strip() for v in first.headers["Vary"].split(",")}
+    assert "X-Koki-Page" not in first.headers
+
+
+def test_a_strong_etag_and_304_on_revalidation_on_both_paths(client, through_flask):
+    first = client.get("/fr/privacy")
+    etag = first.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    revalidated = client.get("/fr/privacy", headers={"If-None-Match": etag})
+    assert revalidated.status_code == 304 and revalidated.data == b""
+    assert revalidated.headers["ETag"] == etag and "Content-Length" not in revalidated.headers
+    assert through_flask == ["/fr/privacy"]  # the 304 came from memory
+    other = client.get("/en/legal", headers={"If-None-Match": '"nope"'})
+    assert other.status_code == 200
+
+
+def test_head_is_answered_from_memory_without_a_body(client, through_flask):
+    client.get("/en/")
+    through_flask.clear()
+    head = client.head("/en/")
+    assert head.status_code == 200 and head.data == b"" and head.headers["ETag"]
+    assert through_flask == []
+
+
+@pytest.mark.parametrize("app_settings", [{"STATS_FLUSH_SECONDS": 60}])
+def test_a_consenting_visitor_served_from_memory_is_counted(app, client, through_flask):
+    decide(client, "accept_all")
+    client.get("/en/legal")  # through Flask: the statistics cookie is set, so not kept
+    client.get("/en/legal")  # through Flask, kept
+    through_flask.clear()
+    client.get("/en/legal")
+    client.get("/en/legal")
+    assert through_flask == []
+    assert counting.flush(app) == 4
+
+
+@pytest.mark.parametrize("app_settings", [{"TRUSTED_HOSTS": ["localhost"]}])
+def test_the_cache_still_refuses_another_host(client):
+    assert client.get("/en/").status_code == 200
+    assert client.get("/en/", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_a_query_string_goes_through_flask_and_is_not_kept(client, through_flask):
+    client.get("/en/privacy")
+    through_flask.clear()
+    assert client.get("/en/privacy?utm_source=x").status_code == 200
+    assert through_flask == ["/en/privacy"]
