@@ -7,8 +7,20 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from koki_site import addresses, audit, cli, errors, i18n, logs, mail, security, settings, static_files
-from koki_site.extensions import babel, csrf, db, limiter, login_manager, migrate
+from koki_site import (
+    addresses,
+    audit,
+    cli,
+    errors,
+    i18n,
+    logs,
+    mail,
+    schema,
+    security,
+    settings,
+    static_files,
+)
+from koki_site.extensions import babel, csrf, db, limiter, login_manager
 from koki_site.pages.cache import FastPages
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -93,8 +105,7 @@ def trust_proxies(app):
 def register_extensions(app):
     db.init_app(app)
     addresses.init_app(app)
-    # render_as_batch: SQLite cannot ALTER most things, Alembic copies the table instead.
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    schema.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)

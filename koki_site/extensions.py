@@ -7,7 +7,6 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import DateTime
@@ -22,7 +21,6 @@ class Base(DeclarativeBase):
 # expire_on_commit=False: after a commit, what the answer needs (a reference, an id) is read from
 # memory, never reloaded: a database hiccup right after a commit cannot turn a success into a 500.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
-migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()

@@ -1,6 +1,5 @@
 """Form checks every capability's forms share: trimming, one-line fields, real email syntax."""
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 
@@ -22,6 +21,8 @@ def no_nul(form, field):
 
 def email_address(form, field):
     """A syntactically valid address (no DNS look-up), normalised."""
+    from email_validator import EmailNotValidError, validate_email  # loaded when a form is sent
+
     try:
         field.data = validate_email(field.data, check_deliverability=False).normalized
     except EmailNotValidError as error:

@@ -14,10 +14,9 @@ import threading
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask_migrate import upgrade
 from sqlalchemy import text
 
-from koki_site import create_app, mail
+from koki_site import create_app, mail, schema
 from koki_site.extensions import db
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
@@ -65,7 +64,7 @@ def migrated_database(tmp_path_factory):
         if url.startswith("postgresql"):
             with db.engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
+        schema.upgrade()
         db.engine.dispose()
     return url
 

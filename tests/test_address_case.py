@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from koki_site import create_app, mail
+from koki_site import create_app, mail, schema
 from koki_site.extensions import db
 from koki_site.rights.models import RightsRequest
 from tests.conftest import settings
@@ -76,6 +75,14 @@ def test_restriction_reaches_every_record_whatever_the_case(app, smtp, typed, as
     assert outcome["restricted"] == {"contact messages": 1, "newsletter subscriptions": 1}
 
 
+def migrate_to(revision):
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    schema.ensure(current_app._get_current_object())
+    upgrade(revision=revision)
+
+
 @pytest.fixture
 def empty_database(tmp_path):
     """(URL, engine options) of an empty database: a new SQLite file, or a new PostgreSQL schema."""
@@ -135,7 +142,7 @@ def test_the_migration_merges_subscriptions_that_differ_only_by_case(empty_datab
     config = settings(url, SQLALCHEMY_ENGINE_OPTIONS=engine_options)
     app = create_app(config, instance_path=tmp_path / "instance")
     with app.app_context():
-        upgrade(revision="0009_staff_login_failures")
+        migrate_to(revision="0009_staff_login_failures")
         rows = [
             subscription_row(1, "Ada@Example.org", "pending"),
             subscription_row(2, "ada@example.org", "confirmed"),
@@ -154,7 +161,7 @@ def test_the_migration_merges_subscriptions_that_differ_only_by_case(empty_datab
             connection.execute(
                 OUTBOX.insert(), [{**m, "created_at": datetime.now(UTC), "attempts": 0} for m in mails]
             )
-        upgrade(revision="0010_addresses_case_insensitive")
+        migrate_to(revision="0010_addresses_case_insensitive")
         with db.engine.connect() as connection:
             kept = connection.execute(
                 sa.select(

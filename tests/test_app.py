@@ -2,10 +2,8 @@
 
 import pytest
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from flask import current_app
 
-from koki_site import create_app
+from koki_site import create_app, schema
 from koki_site.extensions import db
 
 STRONG = "a-production-secret-that-is-long-enough-0123456789"
@@ -73,9 +71,7 @@ def test_healthz_503_when_the_database_does_not_answer(tmp_path):
 @pytest.mark.db
 def test_the_schema_is_at_the_newest_migration(app):
     with app.app_context():
-        newest = ScriptDirectory.from_config(
-            current_app.extensions["migrate"].migrate.get_config()
-        ).get_current_head()
+        newest = schema.script_directory().get_current_head()
         with db.engine.connect() as connection:
             assert MigrationContext.configure(connection).get_current_revision() == newest
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import insert
 
 from koki_site.extensions import db
+from koki_site.newsletter import export
 from koki_site.newsletter.models import Subscription, email_hmac
 from tests.helpers import soup, visible_text
 from tests.staff_helpers import audit_entries
@@ -237,3 +238,15 @@ def test_the_list_has_pages_of_50(app, marketing):
     assert first.find("a", rel="next")["href"] == "/staff/newsletter?page=2"
     last = soup(marketing.get("/staff/newsletter?page=3"))
     assert len(last.find("tbody").find_all("tr")) == 20
+
+
+def test_copy_lines_end_in_crlf_but_not_inside_a_quoted_cell():
+    """PostgreSQL's COPY ends lines in LF; the export in CRLF, whatever the blocks' boundaries."""
+    blocks = ["email,source\n", 'a@x.test,"/fr/\nodd', ' ""quote"", yes"\n', "b@x.test,/en/\n"]
+    inside, out, lines = False, [], 0
+    for block in blocks:
+        text, inside, ended = export.crlf(block, inside)
+        out.append(text)
+        lines += ended
+    assert "".join(out) == 'email,source\r\na@x.test,"/fr/\nodd ""quote"", yes"\r\nb@x.test,/en/\r\n'
+    assert lines == 3 and not inside

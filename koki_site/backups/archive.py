@@ -14,10 +14,6 @@ import json
 import os
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
 MAGIC = b"KOKI-BACKUP 1\n"
 MIN_KEY_LENGTH = 32
 
@@ -34,6 +30,8 @@ class Header:
 
 
 def derive_key(secret, salt):
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt  # loaded by the backup commands only
+
     if not secret or len(secret) < MIN_KEY_LENGTH:
         raise BackupError(f"BACKUP_KEY must be set, {MIN_KEY_LENGTH} characters or more.")
     return Scrypt(salt=salt, length=32, n=2**15, r=8, p=1).derive(secret.encode())
@@ -41,6 +39,8 @@ def derive_key(secret, salt):
 
 def seal(header, dump, secret):
     """The bytes of a backup file holding dump."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     salt, nonce = os.urandom(16), os.urandom(12)
     fields = {**header.__dict__, "salt": b64(salt), "nonce": b64(nonce)}
     header_line = json.dumps(fields, sort_keys=True).encode() + b"\n"
@@ -62,6 +62,9 @@ def read_header(data):
 
 def open_sealed(data, secret):
     """(header, dump) of a backup file's bytes, once the whole file is authenticated."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     header, fields = read_header(data)
     header_line, _, sealed = data[len(MAGIC) :].partition(b"\n")
     try:

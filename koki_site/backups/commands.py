@@ -4,12 +4,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
-from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import AppGroup
-from flask_migrate import upgrade
 
-from koki_site import audit, retention
+from koki_site import audit, retention, schema
 from koki_site.backups import archive, dumps, ledger, replay
 from koki_site.backups.archive import BackupError
 from koki_site.extensions import db
@@ -44,8 +42,7 @@ def open_file(path):
 
 
 def known_revisions():
-    config = current_app.extensions["migrate"].migrate.get_config()
-    scripts = ScriptDirectory.from_config(config)
+    scripts = schema.script_directory()
     return {script.revision for script in scripts.walk_revisions()}, scripts.get_current_head()
 
 
@@ -63,7 +60,7 @@ def restore(path):
         changes = []
     dumps.restore(header.format, data)
     if header.schema != head:
-        upgrade()
+        schema.upgrade()
     done = replay.replay(changes)
     ledger.put_back(changes)
     purged = retention.purge(datetime.now(UTC))  # commits, with its audit entry

@@ -1,6 +1,5 @@
 """The contact form (SPEC §4), and the inbox's forms: reply, note, status, assignment."""
 
-import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TelField, TextAreaField, ValidationError
@@ -52,6 +51,8 @@ class ContactForm(FlaskForm):
     def validate_phone(self, field):
         if not field.data:
             return
+        import phonenumbers  # its metadata takes a while to load: only for a form with a phone
+
         try:
             number = phonenumbers.parse(field.data, "FR")
         except phonenumbers.NumberParseException as error:

@@ -1,6 +1,9 @@
 """The marketing export (SPEC §6): confirmed subscribers as CSV, streamed, the same for HTTP and CLI.
 
-The rows come from the database 1,000 at a time and leave as text chunks, so memory stays flat
+At the database's speed: the query itself writes the dates as text and puts the quote before a
+cell a spreadsheet would read as a formula (OWASP), so nothing is left to do per cell in Python.
+PostgreSQL writes the CSV too (`COPY (SELECT …) TO STDOUT` through psycopg), streamed block by
+block; SQLite's rows, 1,000 at a time, go through the csv module's C writer. Memory stays flat
 whatever the list's size. Once the last chunk is out, the export is audited with its filters and
 the number of rows written (an interrupted download too, marked as such).
 """
@@ -12,12 +15,13 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.dialects import postgresql
 
 from koki_site import audit
 from koki_site.extensions import db
 from koki_site.newsletter.models import Subscription
-from koki_site.spreadsheet import safe_cell
+from koki_site.spreadsheet import FORMULA_STARTS
 
 COLUMNS = ("email", "language", "subscribed_at", "confirmed_at", "source", "policy_version", "legal_basis")
 BATCH = 1000  # rows fetched from the database, and written, at a time
@@ -36,9 +40,10 @@ def parse_filters(language=None, since=None, excel=False):
     return {"language": language, "since": since or None, "excel": bool(excel)}
 
 
-def neutralise(row):
-    """The row's cells, each one that a spreadsheet would read as a formula behind a leading quote."""
-    return [safe_cell(cell) for cell in row]
+def guarded(column):
+    """SQL: the text of column, behind a leading quote when a spreadsheet would take it for a formula."""
+    starts_a_formula = func.substr(column, 1, 1).in_(sorted(FORMULA_STARTS))
+    return case((starts_a_formula, literal("'").concat(column)), else_=column)
 
 
 def iso_utc(column):
@@ -68,9 +73,10 @@ class SubscriberExport:
         return {"language": self.language, "since": since, "format": "excel" if self.excel else "csv"}
 
     def query(self):
-        columns = [getattr(Subscription, name) for name in COLUMNS]
+        columns = [guarded(getattr(Subscription, name)) for name in COLUMNS]
         columns[2:4] = [iso_utc(Subscription.subscribed_at), iso_utc(Subscription.confirmed_at)]
-        query = select(*columns).where(
+        # Labelled: COPY's header line is the columns' names.
+        query = select(*(column.label(name) for column, name in zip(columns, COLUMNS, strict=True))).where(
             Subscription.status == "confirmed",
             Subscription.email.is_not(None),
             Subscription.restricted.is_(False),  # restriction or objection (SPEC §7): never exported
@@ -83,21 +89,64 @@ class SubscriberExport:
         return query.order_by(Subscription.id).execution_options(yield_per=BATCH)
 
     def __iter__(self):
+        if self.excel:
+            yield "\ufeff"  # the BOM: Excel then reads the file as UTF-8
+        if db.session.get_bind().dialect.name == "postgresql":
+            yield from self.copied()
+        else:
+            yield from self.written()
+
+    def copied(self):
+        """PostgreSQL writes the CSV: COPY (the query) TO STDOUT, block by block."""
+        compiled = self.query().compile(
+            dialect=postgresql.psycopg.dialect(), compile_kwargs={"render_postcompile": True}
+        )
+        options = f"FORMAT csv, HEADER, DELIMITER '{';' if self.excel else ','}'"
+        statement = f"COPY ({compiled.string}) TO STDOUT WITH ({options})"
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        with cursor, cursor.copy(statement, compiled.params) as copy:
+            inside_quotes, lines, pending = False, 0, []
+            for block in copy:  # psycopg gives a row a block: sent BATCH rows at a time
+                text, inside_quotes, ended = crlf(bytes(block).decode(), inside_quotes)
+                pending.append(text)
+                lines += ended
+                if lines - 1 - self.rows >= BATCH:  # the header is the first line
+                    self.rows = lines - 1
+                    yield "".join(pending)
+                    pending.clear()
+            self.rows = max(lines - 1, 0)
+            if pending:
+                yield "".join(pending)
+
+    def written(self):
+        """SQLite: rows 1,000 at a time through the csv module (C), the query having done the rest."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";" if self.excel else ",")  # lines end in CRLF (RFC 4180)
-        if self.excel:
-            buffer.write("\ufeff")  # the BOM: Excel then reads the file as UTF-8
         writer.writerow(COLUMNS)
         # Core on the session's connection: plain rows, none of the ORM's bookkeeping per row.
         with db.session.connection().execute(self.query()) as result:  # closed if the download stops
             for batch in result.partitions():
-                writer.writerows(map(neutralise, batch))
+                writer.writerows(batch)
                 self.rows += len(batch)
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
         if buffer.tell():  # no row at all: the header alone
             yield buffer.getvalue()
+
+
+def crlf(text, inside_quotes):
+    """COPY ends lines in LF; RFC 4180 (and the csv module) in CRLF. A line break inside a quoted
+    cell stays as it is. (text, whether it ends inside quotes, how many lines it ended)."""
+    parts = text.split('"')
+    ended = 0
+    for index, part in enumerate(parts):
+        if not inside_quotes and "\n" in part:
+            ended += part.count("\n")
+            parts[index] = part.replace("\n", "\r\n")
+        if index < len(parts) - 1:
+            inside_quotes = not inside_quotes
+    return '"'.join(parts), inside_quotes, ended
 
 
 def audited(export):

@@ -6,7 +6,6 @@ entry are kept together or not at all.
 
 from datetime import UTC, datetime
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from koki_site import audit
@@ -19,6 +18,8 @@ from koki_site.staff.passwords import hash_password, verify_decoy, verify_passwo
 
 def normalize_email(value):
     """The address as accounts store it, lower-cased; ValueError when it is not an address."""
+    from email_validator import EmailNotValidError, validate_email  # loaded when used
+
     try:
         # An address is a login name here, never mailed: no DNS check; and the reserved .test
         # domain (RFC 2606) is allowed, for test and staging sites.

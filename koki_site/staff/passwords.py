@@ -2,8 +2,6 @@
 
 import contextlib
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
 # A hash of a password nobody has, per cost setting: checked when the email is unknown, so that
@@ -13,6 +11,8 @@ _decoys = {}
 
 def hasher():
     """A PasswordHasher (argon2id by default) with this app's time and memory cost."""
+    from argon2 import PasswordHasher  # loaded at the first login, not by every command
+
     config = current_app.config
     return PasswordHasher(time_cost=config["ARGON2_TIME_COST"], memory_cost=config["ARGON2_MEMORY_COST"])
 
@@ -29,7 +29,7 @@ def verify_password(account, password):
     current = hasher()
     try:
         current.verify(account.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    except (argon2_errors().VerificationError, argon2_errors().InvalidHashError):
         return False
     if current.check_needs_rehash(account.password_hash):
         account.password_hash = current.hash(password)
@@ -42,6 +42,12 @@ def verify_decoy(password):
     key = (current.time_cost, current.memory_cost)
     if key not in _decoys:
         _decoys[key] = current.hash("decoy password that no account has")
-    with contextlib.suppress(VerificationError):
+    with contextlib.suppress(argon2_errors().VerificationError):
         current.verify(_decoys[key], password)
     return False
+
+
+def argon2_errors():
+    import argon2.exceptions
+
+    return argon2.exceptions

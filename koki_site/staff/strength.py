@@ -7,7 +7,6 @@ built on them counts as weak. zxcvbn's own feedback is English only: the message
 
 from flask import current_app
 from flask_babel import gettext as _
-from zxcvbn import zxcvbn
 
 from koki_site import settings
 
@@ -16,6 +15,8 @@ CHECKED_LENGTH = 72  # zxcvbn refuses longer input; a password that long is not 
 
 def weakness(password, email):
     """Why password will not do for the account of email, in the current language; None if it will."""
+    from zxcvbn import zxcvbn  # a fifth of a second to load its word lists: only when used
+
     minimum = settings.get("STAFF_MIN_PASSWORD_LENGTH")
     if len(password) < minimum:
         return _("The password needs at least %(count)d characters.", count=minimum)

@@ -12,9 +12,6 @@ import hmac
 import secrets
 from datetime import UTC, datetime
 
-import pyotp
-import segno
-from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from sqlalchemy import delete, select
 
@@ -35,11 +32,15 @@ def enrolled(account):
 
 
 def fernet():
+    from cryptography.fernet import Fernet  # the libraries of two factors load when one is used
+
     key = hashlib.sha256(f"koki-totp:{current_app.secret_key}".encode()).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
 
 def secret_of(account):
+    from cryptography.fernet import InvalidToken
+
     try:
         return fernet().decrypt(account.totp_secret.encode()).decode()
     except InvalidToken:  # the SECRET_KEY changed: the account must enrol again (admin reset)
@@ -47,11 +48,16 @@ def secret_of(account):
 
 
 def new_secret():
+    import pyotp
+
     return pyotp.random_base32()
 
 
 def qr_code(account, secret):
     """The otpauth:// URI as a QR code, an SVG data URI drawn here (no third party sees it)."""
+    import pyotp
+    import segno
+
     uri = pyotp.TOTP(secret).provisioning_uri(
         name=account.email, issuer_name=current_app.config["COMPANY_NAME"]
     )
@@ -60,6 +66,8 @@ def qr_code(account, secret):
 
 def matching_step(secret, code, after):
     """The time step code belongs to (now, or one step either side), if later than after."""
+    import pyotp
+
     totp = pyotp.TOTP(secret)
     now = datetime.now(UTC)
     for drift in (0, -1, 1):
