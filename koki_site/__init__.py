@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from koki_site import addresses, audit, cli, errors, i18n, logs, mail, security, settings
+from koki_site import addresses, audit, cli, errors, i18n, logs, mail, security, settings, static_urls
 from koki_site.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,7 @@ def create_app(test_config=None, instance_path=None):
     register_blueprints(app)
     errors.init_app(app)
     security.init_app(app)
+    static_urls.init_app(app)
     cli.init_app(app)
     return app
 
