@@ -245,5 +245,17 @@ def plain_http(port, method, path, host=HOST, headers=None, body=None):
         connection.close()
 
 
+def forget_limits(prefix):
+    """Delete the rate-limit counters kept in Redis under prefix."""
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379)
+    try:
+        for key in client.scan_iter(f"*{prefix}*"):
+            client.delete(key)
+    finally:
+        client.close()
+
+
 def header_values(headers, name):
     return [value for key, value in headers if key.lower() == name.lower()]

@@ -14,7 +14,6 @@ import time
 from urllib.parse import urlencode, urlparse
 
 import pytest
-import redis
 from bs4 import BeautifulSoup
 from playwright.sync_api import expect
 from sqlalchemy import text
@@ -30,6 +29,7 @@ from tests.deploy_helpers import (
     Gunicorn,
     Nginx,
     app_environment,
+    forget_limits,
     header_values,
     https,
     make_certificate,
@@ -106,10 +106,7 @@ def forget(app, redis_prefix):
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
     if redis_prefix:
-        client = redis.Redis(host="127.0.0.1", port=6379)
-        for key in client.scan_iter(f"*{redis_prefix}*"):
-            client.delete(key)
-        client.close()
+        forget_limits(redis_prefix)
 
 
 @pytest.fixture(scope="module")
