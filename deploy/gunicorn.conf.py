@@ -23,7 +23,6 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() *
 # progress get graceful_timeout to finish (the unit's TimeoutStopSec is a little longer).
 timeout = 30
 graceful_timeout = 20
-keepalive = 2
 
 # The scheme and the client address come from ProxyFix (PROXY_FIX_X_PROTO, PROXY_FIX_X_FOR), the
 # one place that counts proxies: gunicorn itself reads no X-Forwarded-Proto.

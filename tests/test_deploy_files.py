@@ -2,6 +2,7 @@
 (they give gunicorn and nginx their own ports and paths)."""
 
 import configparser
+import multiprocessing
 import re
 import runpy
 import shlex
@@ -29,13 +30,15 @@ def nginx_directives(name):
     return re.findall(rf"^[ \t]*{name}[ \t]+([^;{{\n]+);", SITE_CONF.read_text(), re.M)
 
 
-def test_nginx_sends_to_gunicorn_what_the_app_expects():
+def test_nginx_sends_to_gunicorn_what_the_app_expects(monkeypatch):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     gunicorn = runpy.run_path(str(GUNICORN_CONF))
     assert nginx_directives("server") == [gunicorn["bind"]]  # the upstream
     size = nginx_directives("client_max_body_size")
     assert size == [f"{config.MAX_CONTENT_LENGTH // 1024}k"]
     assert f'add_header Strict-Transport-Security "{HSTS}" always;' in SITE_CONF.read_text()
-    assert gunicorn["workers"] >= 3 and gunicorn["secure_scheme_headers"] == {}
+    assert gunicorn["workers"] == multiprocessing.cpu_count() * 2 + 1
+    assert gunicorn["secure_scheme_headers"] == {}  # the scheme comes from ProxyFix alone
 
 
 def test_the_units_run_the_site_and_the_worker_from_the_same_place():
