@@ -1,0 +1,232 @@
+"""The site as deployed: nginx with deploy/'s site file and a certificate made here, in front of
+gunicorn with deploy/gunicorn.conf.py, on loopback; Chromium and plain requests over HTTPS.
+
+nginx is Debian's (.ci/run installs nginx-light when it is missing). Rate limits are kept in Redis
+as in production when it runs on 127.0.0.1:6379; without it, in one gunicorn worker's memory.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+from urllib.parse import urlencode, urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from koki_site import create_app
+from koki_site.extensions import db
+from koki_site.security import HSTS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import free_port, settings
+from tests.deploy_helpers import (
+    HOST,
+    NGINX,
+    Gunicorn,
+    Nginx,
+    app_environment,
+    forget_limits,
+    header_values,
+    https,
+    make_certificate,
+    plain_http,
+    wait_until,
+)
+from tests.staff_helpers import STAFF_PASSWORD, add_account
+from tests.test_browser_consent import accept_all_in_banner
+from tests.test_rate_limits import redis_available
+
+pytestmark = [pytest.mark.browser, pytest.mark.db]
+CONSENT_LIMIT = 3  # an hour's window: no test here crosses into the next one
+STATIC_CACHE = "public, max-age=31536000, immutable"
+# A consent decision as the banner posts it, from a page of the site.
+DECISION = urlencode({"choice": "reject_all", "lang": "en", "source": "banner", "next": "/en/"})
+FORM = {"Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"}
+
+
+class Site:
+    def __init__(self, app, gunicorn, nginx, cert):
+        self.app, self.gunicorn, self.nginx, self.cert = app, gunicorn, nginx, cert
+        self.url = f"https://{HOST}:{nginx.https_port}"
+
+    def https(self, method, path, **options):
+        """A request through nginx, checking its certificate against the test's own."""
+        return https(self.nginx.https_port, method, path, cafile=self.cert, **options)
+
+
+@pytest.fixture(scope="module")
+def site(migrated_database, tmp_path_factory):
+    if not os.access(NGINX, os.X_OK):
+        pytest.skip(f"nginx is not installed ({NGINX}) and could not be: .ci/run installs nginx-light")
+    tmp = tmp_path_factory.mktemp("deployed")
+    url = migrated_database
+    if url.startswith("sqlite"):  # a database of this module's own
+        shutil.copy(url.removeprefix("sqlite:///"), tmp / "koki.db")
+        url = f"sqlite:///{tmp / 'koki.db'}"
+    app = create_app(settings(url), instance_path=tmp / "instance")
+    https_port, http_port = free_port(), free_port()
+    cert, key = make_certificate(tmp)
+    shared = redis_available()
+    prefix = f"koki-test-deploy-{secrets.token_hex(4)}"
+    env = app_environment(
+        url,
+        SITE_URL=f"https://{HOST}:{https_port}",
+        TRUSTED_HOSTS=json.dumps([HOST]),
+        PROXY_FIX_X_FOR=1,
+        PROXY_FIX_X_PROTO=1,
+        SESSION_COOKIE_SECURE="true",
+        MAIL_DELIVERY="worker",
+        CONSENT_RATE_LIMIT=f"{CONSENT_LIMIT} per hour",
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379" if shared else "memory://",
+        RATELIMIT_KEY_PREFIX=prefix,
+    )
+    started = []
+    try:
+        gunicorn = Gunicorn(env, tmp / "gunicorn.log", workers=2 if shared else 1)
+        started.append(gunicorn)
+        gunicorn.wait_ready()
+        started.append(Nginx(tmp, https_port, http_port, gunicorn.port, cert, key))
+        yield Site(app, gunicorn, started[-1], cert)
+    finally:
+        for process in reversed(started):
+            process.stop()
+        forget(app, prefix if shared else None)
+
+
+def forget(app, redis_prefix):
+    """Nothing of this module left in the shared database or in Redis."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            tables = ", ".join(table.name for table in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+    if redis_prefix:
+        forget_limits(redis_prefix)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    """Chromium that finds the site's name on loopback, as DNS would find it on the host."""
+    args = [*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"]
+    browser = chromium.browser_type.launch(executable_path=CHROMIUM, args=args)
+    yield browser
+    browser.close()
+
+
+def cookie(context, name):
+    found = [c for c in context.cookies() if c["name"] == name]
+    assert len(found) == 1, f"{name} not set: {[c['name'] for c in context.cookies()]}"
+    return found[0]
+
+
+def test_a_visitor_and_a_staff_member_over_https(site, browser):
+    context = browser.new_context(ignore_https_errors=True)  # the certificate is the test's own
+    page = context.new_page()
+    answers = []
+    page.on("response", lambda answer: answers.append(answer))
+
+    assert page.goto(f"{site.url}/en/privacy").status == 200
+    assert page.evaluate("performance.getEntriesByType('navigation')[0].nextHopProtocol") == "h2"
+
+    # The visitor's decision: koki_consent is Secure, as every cookie of the site.
+    accept_all_in_banner(page)
+    consent = cookie(context, "koki_consent")
+    assert (consent["secure"], consent["httpOnly"], consent["sameSite"], consent["path"]) == (
+        True,
+        True,
+        "Lax",
+        "/",
+    )
+    assert 394.9 < (consent["expires"] - time.time()) / 86400 <= 395  # 13 months
+
+    # A staff member searches the inbox for an address; the session cookie is Secure.
+    add_account(site.app, "support@koki.test", "support")
+    page.goto(f"{site.url}/staff/messages?q=ada@example.org")
+    page.get_by_label("Email").fill("support@koki.test")
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(re.escape(f"{site.url}/staff/messages?q=ada")))
+    session = cookie(context, "session")
+    assert (session["secure"], session["httpOnly"], session["sameSite"]) == (True, True, "Lax")
+    assert [c["name"] for c in context.cookies() if not c["secure"]] == []
+
+    # HSTS on every answer, once: the app's (it sees https through X-Forwarded-Proto), nginx's
+    # on what nginx serves.
+    assert len(answers) > 5
+    for answer in answers:
+        headers = [(h["name"], h["value"]) for h in answer.headers_array()]
+        assert header_values(headers, "Strict-Transport-Security") == [HSTS], answer.url
+
+    # /static/ from nginx, kept a year under a name that holds the file's hash; CSS gzipped.
+    static = [answer for answer in answers if urlparse(answer.url).path.startswith("/static/")]
+    plain = {re.sub(r"\.[0-9a-f]{12}\.", ".", urlparse(a.url).path) for a in static}
+    assert plain >= {"/static/css/site.css", "/static/css/staff.css"}
+    for answer in static:
+        assert answer.status == 200 and re.search(r"\.[0-9a-f]{12}\.\w+$", answer.url), answer.url
+        assert answer.headers["cache-control"] == STATIC_CACHE, answer.url
+    assert {a.headers.get("content-encoding") for a in static if a.url.endswith(".css")} == {"gzip"}
+
+    # Pages are never compressed (BREACH: a CSRF token beside what a visitor typed).
+    pages = [a for a in answers if a.headers.get("content-type", "").startswith("text/html")]
+    assert pages and [a.url for a in pages if "content-encoding" in a.headers] == []
+
+    # gunicorn's access log: the pages, never /static/ (nginx served it), never a query string.
+    wait_until(lambda: "GET /staff/messages " in site.gunicorn.log(), 10, "the access log line")
+    log = site.gunicorn.log()
+    assert "GET /en/privacy " in log and "POST /consent " in log
+    assert "/static/" not in log
+    assert "ada@example.org" not in log and "ada%40example.org" not in log and "?q=" not in log
+
+    # Another host than TRUSTED_HOSTS: the site's 400 page.
+    answer = page.goto(f"https://127.0.0.1:{site.nginx.https_port}/en/")
+    assert answer.status == 400
+    expect(page.locator("h1")).to_be_visible()
+    context.close()
+
+
+def test_the_client_address_is_the_one_nginx_saw(site):
+    # Each POST claims another client in X-Forwarded-For; nginx replaces it with the address it
+    # saw (127.0.0.1), so the limit holds: the last one is refused.
+    statuses = []
+    for number in range(1, CONSENT_LIMIT + 2):
+        forged = {**FORM, "X-Forwarded-For": f"198.51.100.{number}"}
+        statuses.append(site.https("POST", "/consent", headers=forged, body=DECISION)[0])
+    assert statuses[-1] == 429, statuses
+    assert set(statuses) <= {303, 429}, statuses
+
+    # The app does take the client from X-Forwarded-For, the header its one proxy sets (straight
+    # to gunicorn here): a new address is another client; without the header, the peer's address
+    # (127.0.0.1) is the client, and it is the one the limit counted.
+    upstream = site.gunicorn.port
+    forwarded = {**FORM, "X-Forwarded-For": "198.51.100.200"}
+    assert plain_http(upstream, "POST", "/consent", headers=forwarded, body=DECISION)[0] == 303
+    assert plain_http(upstream, "POST", "/consent", headers=FORM, body=DECISION)[0] == 429
+
+
+def test_hosts_schemes_and_bodies_at_the_proxy(site):
+    status, _, body = site.https("GET", "/healthz")
+    assert (status, json.loads(body)) == (200, {"status": "ok"})
+
+    # Another host: the app's 400 page, which does not repeat it; a forwarded host changes nothing.
+    status, _, body = site.https("GET", "/en/", host="evil.example")
+    assert status == 400 and b"evil.example" not in body
+    status, _, body = site.https("GET", "/en/", headers={"X-Forwarded-Host": "evil.example"})
+    canonical = BeautifulSoup(body, "html.parser").find("link", rel="canonical")["href"]
+    assert status == 200 and canonical == f"{site.url}/en/"
+
+    # Plain HTTP is sent to HTTPS, to the site's one name.
+    status, headers, _ = plain_http(site.nginx.http_port, "GET", "/en/privacy?x=1")
+    assert status == 301
+    assert header_values(headers, "Location") == ["https://www.koki-software.fr/en/privacy?x=1"]
+
+    # nginx's body limit is the app's MAX_CONTENT_LENGTH, to the byte.
+    limit = site.app.config["MAX_CONTENT_LENGTH"]
+    status, _, body = site.https("POST", "/consent", headers=FORM, body=b"x" * (limit + 1))
+    assert status == 413 and b"nginx" in body  # refused by nginx, gunicorn never read it
+    assert site.https("POST", "/consent", headers=FORM, body=b"x" * limit)[0] != 413
