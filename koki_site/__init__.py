@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from koki_site import addresses, audit, cli, errors, i18n, logs, mail, security
+from koki_site import addresses, audit, cli, errors, i18n, logs, mail, phones, security
 from koki_site.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +94,7 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    phones.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     audit.init_app(app)

@@ -91,10 +91,13 @@ def test_invalid_input_gets_400_with_the_input_kept_and_a_message_per_field(app,
     assert stored(app) == []
 
 
-def test_error_messages_are_in_the_visitors_language(client):
+def test_error_messages_are_in_the_visitors_language_and_say_how_to_fix_the_field(client):
     page = soup(send_contact(client, "fr", email="nope", message="x" * 5001))
-    assert page.find(id="email-error").get_text(strip=True) == "Cette adresse e-mail n’est pas valide."
-    assert "5000" in page.find(id="message-error").get_text()
+    email = page.find(id="email-error").get_text(" ", strip=True)
+    assert email == "Erreur\u00a0: Saisissez une adresse e-mail au bon format, par exemple nom@exemple.fr."
+    # The limit in French number format, and how far over it the text is.
+    message = page.find(id="message-error").get_text()
+    assert "5\u202f000 caractères au plus (il en compte 5\u202f001)" in message
 
 
 @pytest.mark.parametrize("token", ["", "forged-or-expired-token"])

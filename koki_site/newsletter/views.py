@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from koki_site import consent_cookie, cookies, mail, register
+from koki_site import consent_cookie, cookies, errors, mail, register
 from koki_site.extensions import csrf, db, limiter
 from koki_site.newsletter import records, tokens
 from koki_site.newsletter.forms import SubscribeForm
@@ -19,6 +19,7 @@ def provide_register_handlers(state):
         purge=records.purge,
         due=records.due,
         find=records.find,
+        present=records.present,
         erase=records.erase,
         restrict=records.restrict,
         withdraw=records.withdraw,
@@ -51,14 +52,23 @@ def subscribe():
     return response
 
 
-def render_form(form, unavailable=False):
+def render_form(form, unavailable=False, too_many=False):
     return render_template(
         "newsletter/form.html",
         form=form,
         newsletter_processing=register.get("newsletter"),
         unavailable=unavailable,
+        too_many=too_many,
         session_expired="csrf_token" in form.errors,
     )
+
+
+@bp.errorhandler(429)
+def too_many_subscriptions(error):
+    """Over the rate limit: the form again with the address typed, rather than a page that loses it."""
+    if request.endpoint != "newsletter.subscribe":
+        return errors.render_error(error)
+    return render_form(SubscribeForm(), too_many=True), 429
 
 
 @bp.get("/newsletter/check-your-mail")
