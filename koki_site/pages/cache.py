@@ -19,14 +19,18 @@ from koki_site import consent_cookie
 MAX_ENTRIES = 256  # paths are the client's to choose (an unknown one is a 404, never cached)
 
 
-def cached(view=None, *, args=()):
-    """Cache view's HTML; args names the query arguments that change the page (`saved` on /cookies)."""
+def cached(view=None, *, args=(), unless=None):
+    """Cache view's HTML; args names the query arguments that change the page (`saved` on /cookies).
+
+    unless: a function that is true when this request's page is the visitor's own (the cookie
+    settings once a choice is made show its date and number): rendered, never kept.
+    """
     if view is None:
-        return lambda view: cached(view, args=args)
+        return lambda view: cached(view, args=args, unless=unless)
 
     @wraps(view)
     def wrapper(**kwargs):
-        if current_app.debug or not current_app.config["PAGE_CACHE"]:
+        if current_app.debug or not current_app.config["PAGE_CACHE"] or (unless and unless()):
             return view(**kwargs)
         cache = current_app.extensions.setdefault("koki_page_cache", {})
         key = (request.path, *(bool(request.args.get(name)) for name in args), consent_cookie.state())
