@@ -16,7 +16,7 @@ ERRORS = {
     413: (_l("Request too large"), _l("What you sent is too large. Please shorten it and try again.")),
     429: (
         _l("Too many requests"),
-        _l("You have made too many requests in a short time. Please wait a moment and try again."),
+        _l("You sent too many requests in a short time. Wait a minute, then try again."),
     ),
     500: (
         _l("Something went wrong"),
