@@ -1,5 +1,8 @@
 """The banner, POST /consent, the koki_consent cookie, withdrawal, GPC (SPEC §3)."""
 
+import re
+from datetime import UTC, datetime
+
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -305,3 +308,19 @@ def test_when_the_ledger_is_down_the_visitor_is_told_and_nothing_is_set(tmp_path
     assert response.status_code == 503
     assert soup(response).html["lang"] == "fr"
     assert "Set-Cookie" not in response.headers
+
+
+def test_the_settings_show_when_the_choice_was_made_and_the_consent_number_to_quote(app, client):
+    app.config["PAGE_CACHE"] = True
+    decide(client, "custom", purposes=("requests",), lang="fr")
+    consent_id = consent_payload(decide(client, "custom", purposes=("requests",), lang="fr"))["id"]
+    facts = soup(client.get("/fr/cookies")).find(class_="consent-facts")
+    text = facts.get_text(" ", strip=True)
+    assert consent_id in text
+    assert "Suivi des demandes\u00a0: accepté" in text and "Statistiques\u00a0: refusé" in text
+    moment = facts.find("time")
+    assert moment["datetime"].startswith(str(datetime.now(UTC).year))
+    assert re.search(r"\d{1,2}(er)? \w+ \d{4} à \d{2}:\d{2} \(heure de Paris\)", moment.get_text())
+    other = app.test_client()  # another browser, the same choices: its own number, never the first one's
+    decide(other, "custom", purposes=("requests",), lang="fr")
+    assert consent_id not in soup(other.get("/fr/cookies")).get_text()
