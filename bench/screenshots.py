@@ -107,6 +107,13 @@ def first_visit(shooter, lang, size):
     for name, path in FIRST_VISIT.items():
         shooter.go(page, f"/{lang}{path}")
         shooter.shot(page, name, lang, size, first_screen=True)
+    shooter.go(page, f"/{lang}/")
+    page.locator(".consent-banner summary").click()  # "Choose": the purposes, over the page
+    shooter.shot(page, "banner-choose", lang, size, first_screen=True)
+    if size == "phone":
+        shooter.go(page, f"/{lang}/legal")
+        page.locator(".menu-narrow summary").click()
+        shooter.shot(page, "menu-open", lang, size, first_screen=True)
     context.close()
     context = shooter.context(size, extra_http_headers={"Sec-GPC": "1"})
     page = context.new_page()

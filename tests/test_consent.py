@@ -317,7 +317,8 @@ def test_the_settings_show_when_the_choice_was_made_and_the_consent_number_to_qu
     facts = soup(client.get("/fr/cookies")).find(class_="consent-facts")
     text = facts.get_text(" ", strip=True)
     assert consent_id in text
-    assert "Suivi des demandes\u00a0: accepté" in text and "Statistiques\u00a0: refusé" in text
+    assert "Suivi des demandes\u00a0: cookies acceptés" in text
+    assert "Statistiques\u00a0: cookies refusés" in text
     moment = facts.find("time")
     assert moment["datetime"].startswith(str(datetime.now(UTC).year))
     assert re.search(r"\d{1,2}(er)? \w+ \d{4} à \d{2}:\d{2} \(heure de Paris\)", moment.get_text())

@@ -8,7 +8,8 @@
     return;
   }
   var day = new Intl.DateTimeFormat(lang, { day: "numeric", month: "long", year: "numeric" });
-  var time = new Intl.DateTimeFormat(lang, { hour: "numeric", minute: "2-digit" });
+  // French writes 03:05, English 3:05 AM: as the page does in Paris time.
+  var time = new Intl.DateTimeFormat(lang, { hour: lang === "fr" ? "2-digit" : "numeric", minute: "2-digit" });
   document.querySelectorAll("time[data-local-time]").forEach(function (element) {
     var moment = new Date(element.getAttribute("datetime"));
     if (isNaN(moment)) {
