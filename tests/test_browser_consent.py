@@ -117,6 +117,9 @@ def test_axe_with_the_banner_open(chromium, live_server, path):
     page.goto(f"{live_server.url}{path}")
     expect(page.locator(".consent-banner")).to_be_visible()
     assert serious_violations(page) == []
+    page.locator(".consent-banner summary").click()  # "Choose": the purposes open over the page
+    expect(page.locator("#banner-statistics")).to_be_visible()
+    assert serious_violations(page) == []
     context.close()
 
 
