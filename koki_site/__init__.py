@@ -15,6 +15,7 @@ from koki_site import (
     i18n,
     logs,
     mail,
+    phones,
     schema,
     security,
     settings,
@@ -109,6 +110,7 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    phones.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     audit.init_app(app)

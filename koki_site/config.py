@@ -42,7 +42,7 @@ BABEL_TRANSLATION_DIRECTORIES = "../translations"
 
 # The policy text: its version is the date it was last changed. Change it whenever the text of
 # the privacy or cookie policy changes (consent given under an older version is asked again).
-POLICY_VERSION = "2026-11-29"
+POLICY_VERSION = "2026-12-01"
 
 # Retention periods (the processing register states them; the purge and the cookies enforce them)
 CONTACT_RETENTION_MONTHS = 12
@@ -84,6 +84,9 @@ PUBLICATION_DIRECTOR = ""
 DPO_NAME = "Rémi LEBRE"
 DPO_EMAIL = "dpo@koki-software.fr"
 DPO_ADDRESS = ""
+# The contact page's sentence on when we answer, per language ({"fr": "…", "en": "…"}) or one
+# text for all; empty: no such sentence (the site never states a delay the company has not set).
+CONTACT_RESPONSE_TIME = ""
 HOST_NAME = "XEFI"
 HOST_ADDRESS = ""
 HOST_WEBSITE = "https://www.xefi.com"

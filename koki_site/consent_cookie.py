@@ -9,7 +9,8 @@ koki_requests), and do nothing without consent to it.
 """
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from blinker import Namespace
 from flask import current_app, g, request
@@ -43,6 +44,8 @@ decision_made = Namespace().signal("decision-made")
 class Decision:
     consent_id: str
     choices: dict  # purpose -> bool, every purpose present
+    # When it was made: the signature's own timestamp (the cookie is signed again at each decision).
+    decided_at: datetime | None = field(default=None, compare=False)
 
     @property
     def kind(self):
@@ -69,7 +72,7 @@ def load(value):
     """The decision signed in a cookie value, or None if it does not count."""
     max_age = cookies.consent_lifetime().days * 86400
     try:
-        payload = serializer().loads(value, max_age=max_age)
+        payload, signed_at = serializer().loads(value, max_age=max_age, return_timestamp=True)
     except BadData:
         return None
     if not isinstance(payload, dict) or payload.get("v") != current_app.config["POLICY_VERSION"]:
@@ -79,7 +82,7 @@ def load(value):
         return None
     if set(choices) != set(PURPOSES) or not all(isinstance(v, bool) for v in choices.values()):
         return None
-    return Decision(consent_id, dict(choices))
+    return Decision(consent_id, dict(choices), decided_at=signed_at)
 
 
 def dump(decision):

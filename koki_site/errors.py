@@ -1,9 +1,9 @@
 """Error pages in the visitor's language: the URL prefix, else Accept-Language."""
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable, TooManyRequests
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from koki_site import site_url
 from koki_site.extensions import db
@@ -16,7 +16,7 @@ ERRORS = {
     413: (_l("Request too large"), _l("What you sent is too large. Please shorten it and try again.")),
     429: (
         _l("Too many requests"),
-        _l("You have made too many requests in a short time. Please wait a moment and try again."),
+        _l("You sent too many requests in a short time. Wait a minute, then try again."),
     ),
     500: (
         _l("Something went wrong"),
@@ -33,21 +33,6 @@ KEPT_HEADERS = ("Allow", "Retry-After")
 def init_app(app):
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(OperationalError, database_unavailable)
-    app.register_error_handler(TooManyRequests, too_many_requests)
-
-
-def keep_text_when_limited(state, endpoint, render_form):
-    """When a POST to endpoint is refused by a rate limit, answer render_form(): the form again,
-    with what the visitor typed and a word to wait (a blueprint's record_once calls this)."""
-    state.app.extensions.setdefault("koki_limited_forms", {})[endpoint] = render_form
-
-
-def too_many_requests(error):
-    render_form = current_app.extensions.get("koki_limited_forms", {}).get(request.endpoint)
-    if request.method != "POST" or render_form is None:
-        return render_error(error)
-    headers = {name: value for name, value in error.get_headers() if name in KEPT_HEADERS}
-    return render_form(), 429, headers
 
 
 def database_unavailable(error):

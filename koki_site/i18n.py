@@ -14,8 +14,10 @@ from babel.messages.pofile import read_po
 from babel.units import format_unit
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale
+from markupsafe import Markup
 from werkzeug.routing import AnyConverter
 
+from koki_site import dates
 from koki_site.site_url import external_url
 
 
@@ -32,6 +34,9 @@ def init_app(app):
     app.url_defaults(add_lang_code)
     app.context_processor(language_links)
     app.jinja_env.filters["period"] = format_period
+    app.jinja_env.globals["for_language"] = for_language
+    app.jinja_env.filters["nowrap"] = nowrap
+    dates.init_app(app)
     # Must match `trimmed = true` in babel.cfg, or the extracted messages would not be found.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
@@ -118,6 +123,18 @@ def language_links():
 def language_name(code):
     """A language's name in that language: "Français", "English"."""
     return Locale.parse(code).get_display_name(code).capitalize()
+
+
+def nowrap(value):
+    """value kept on one line (a reference, KOKI-R-2026-00007, is never cut at its hyphens)."""
+    return Markup('<span class="nowrap">%s</span>') % value
+
+
+def for_language(value):
+    """A configured text in the page's language: value[lang] when it is a mapping, else value."""
+    if isinstance(value, dict):
+        return value.get(str(get_locale()), "")
+    return value or ""
 
 
 def format_period(period):

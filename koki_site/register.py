@@ -56,7 +56,7 @@ RIGHTS_BY_BASIS = {
 }
 TRANSFERS = _l("None: the data stays in the European Union.")
 SECURITY_MEASURES = _l(
-    "Hosting in the EU with replication to a second data centre; HTTPS; access by role with "
+    "Hosting in the EU with replication to a second data center; HTTPS; access by role with "
     "individual accounts, argon2id passwords and lockout; an audit log of staff actions; "
     "deletion at the end of the retention period."
 )
@@ -248,6 +248,7 @@ class Handlers:
     rectify: object = None  # rectify(email, {field: value}) -> {kind: count}
     withdraw: object = None  # withdraw(email) -> {kind: count}: consents withdrawn
     addresses: object = None  # addresses() -> the addresses it holds (a restored backup's replay)
+    present: object = None  # present(record) -> [(label, text)]: a found record in plain words
 
 
 def provide(app, key, **handlers):

@@ -1,5 +1,8 @@
 """The banner, POST /consent, the koki_consent cookie, withdrawal, GPC (SPEC §3)."""
 
+import re
+from datetime import UTC, datetime
+
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -56,8 +59,10 @@ def test_first_visit_shows_the_banner_and_sets_no_cookie(client, lang, path):
     assert section.find("a", href=f"/{lang}/cookies")
     assert form.find("input", attrs={"name": "next"})["value"] == f"/{lang}{path}"
     title = {"en": "Your choice about cookies", "fr": "Vos choix en matière de cookies"}[lang]
-    assert section.h2.get_text(strip=True) == title
-    assert section["aria-labelledby"] == section.h2["id"]
+    assert section.find(id=section["aria-labelledby"]).get_text(strip=True) == title  # a labelled region
+    assert section.find(["h1", "h2", "h3", "h4", "h5", "h6"]) is None  # not a heading before the page's h1
+    choose = section.find("details")  # "Choose": the purposes, one click away, without JavaScript
+    assert choose.find("summary") and choose.find("input", attrs={"name": "statistics"})
 
 
 def test_the_cookie_settings_page_offers_the_same_three_actions_instead_of_the_banner(client):
@@ -171,7 +176,7 @@ def test_the_settings_page_shows_the_current_choice(client):
     form = page.find("form", class_="consent-settings")
     ticked = {box["name"] for box in form.find_all("input", type="checkbox") if box.has_attr("checked")}
     assert ticked == {"statistics", "requests"}
-    assert page.find(attrs={"role": "status"}).get_text(strip=True) == "Your choices have been saved."
+    assert page.find(attrs={"role": "status"}).get_text(strip=True) == "Your cookie choices are saved."
 
 
 @pytest.mark.parametrize(
@@ -239,11 +244,14 @@ def test_a_browser_without_fetch_metadata_is_checked_by_origin(client):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_global_privacy_control_is_a_refusal_and_the_banner_says_so(app, client, lang):
+def test_global_privacy_control_is_a_refusal_with_a_notice_not_the_checkboxes(app, client, lang):
     client.set_cookie("koki_stats", "tracked-before")
     response = client.get(f"/{lang}/privacy", headers={"Sec-GPC": "1"})
-    note = banner(response).find(class_="consent-gpc")
+    assert banner(response) is None
+    assert soup(response).find("input", type="checkbox") is None
+    note = soup(response).find("section", class_="consent-gpc-notice")
     assert "Global Privacy Control" in note.get_text()
+    assert note.find("a", href=f"/{lang}/cookies#settings")  # change it
     assert "Set-Cookie" not in response.headers
     assert page_views(app) == 0
     assert "Global Privacy Control" not in visible_text(client.get(f"/{lang}/privacy"))
@@ -300,3 +308,20 @@ def test_when_the_ledger_is_down_the_visitor_is_told_and_nothing_is_set(tmp_path
     assert response.status_code == 503
     assert soup(response).html["lang"] == "fr"
     assert "Set-Cookie" not in response.headers
+
+
+def test_the_settings_show_when_the_choice_was_made_and_the_consent_number_to_quote(app, client):
+    app.config["PAGE_CACHE"] = True
+    decide(client, "custom", purposes=("requests",), lang="fr")
+    consent_id = consent_payload(decide(client, "custom", purposes=("requests",), lang="fr"))["id"]
+    facts = soup(client.get("/fr/cookies")).find(class_="consent-facts")
+    text = facts.get_text(" ", strip=True)
+    assert consent_id in text
+    assert "Suivi des demandes\u00a0: cookies acceptés" in text
+    assert "Statistiques\u00a0: cookies refusés" in text
+    moment = facts.find("time")
+    assert moment["datetime"].startswith(str(datetime.now(UTC).year))
+    assert re.search(r"\d{1,2}(er)? \w+ \d{4} à \d{2}:\d{2} \(heure de Paris\)", moment.get_text())
+    other = app.test_client()  # another browser, the same choices: its own number, never the first one's
+    decide(other, "custom", purposes=("requests",), lang="fr")
+    assert consent_id not in soup(other.get("/fr/cookies")).get_text()

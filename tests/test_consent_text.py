@@ -12,6 +12,9 @@ from koki_site.consent import ledger
 KNOWN_HASHES = {
     ("2026-11-29", "fr"): "620102cab9358c49c645be63e87fe1320ae9f63ee6bc43d472afb6b66aa9c043",
     ("2026-11-29", "en"): "1f7e734da13607d83e3d207b28daaf83fed7b75a3bb21db95e9fdfd26491faa7",
+    # The compact banner (a few lines at the bottom, "Choose" opening the purposes), French typography.
+    ("2026-12-01", "fr"): "8b3031f85dd972db18d8387cab43abbb7f6254d4a970b01e8e4ff7f50730159f",
+    ("2026-12-01", "en"): "9c8646ae67fd8280d0860a398e012f74b05a0157dda542ad98983dc75dea8fa0",
 }
 
 

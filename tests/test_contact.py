@@ -91,10 +91,13 @@ def test_invalid_input_gets_400_with_the_input_kept_and_a_message_per_field(app,
     assert stored(app) == []
 
 
-def test_error_messages_are_in_the_visitors_language(client):
+def test_error_messages_are_in_the_visitors_language_and_say_how_to_fix_the_field(client):
     page = soup(send_contact(client, "fr", email="nope", message="x" * 5001))
-    assert page.find(id="email-error").get_text(strip=True) == "Cette adresse e-mail n’est pas valide."
-    assert "5000" in page.find(id="message-error").get_text()
+    email = page.find(id="email-error").get_text(" ", strip=True)
+    assert email == "Erreur\u00a0: Saisissez une adresse e-mail au bon format, par exemple nom@exemple.fr."
+    # The limit in French number format, and how far over it the text is.
+    message = page.find(id="message-error").get_text()
+    assert "5\u202f000 caractères au plus (il en compte 5\u202f001)" in message
 
 
 @pytest.mark.parametrize("token", ["", "forged-or-expired-token"])
@@ -142,3 +145,33 @@ def test_a_received_time_is_timezone_aware(app, client):
     send_contact(client)
     (message,) = stored(app)
     assert isinstance(message.received_at, datetime)
+
+
+def test_a_demo_link_preselects_the_topic_which_is_stored_and_shown_to_support(app, client, staff):
+    page = soup(client.get("/en/contact?topic=demo"))
+    assert page.find("option", attrs={"value": "demo"}).has_attr("selected")
+    assert soup(client.get("/en/contact?topic=bogus")).find("option", selected=True) is None
+    assert send_contact(client, topic="demo").status_code == 303
+    assert send_contact(client, topic="lottery").status_code == 400
+    (message,) = stored(app)
+    assert message.topic == "demo"
+    assert "a demonstration" in visible_text(staff("support").get(f"/staff/messages/{message.id}"))
+
+
+def test_the_contact_page_says_when_we_answer_and_how_else_to_reach_us_from_configuration(app, client):
+    text = visible_text(client.get("/fr/contact"))
+    assert "contact@koki-software.fr" in text
+    assert "téléphone" not in text.split("nous joindre autrement")[1].split("ce que nous faisons")[0]
+    app.config.update(
+        COMPANY_PHONE="+33 4 72 00 00 00",
+        COMPANY_ADDRESS="1 rue de la Paix\n69000 Lyon",
+        CONTACT_RESPONSE_TIME={
+            "fr": "Nous répondons sous deux jours ouvrés.",
+            "en": "We answer within two working days.",
+        },
+    )
+    page = soup(client.get("/fr/contact"))
+    assert "Nous répondons sous deux jours ouvrés." in page.find(class_="lead").get_text()
+    assert page.find("a", href="tel:+33472000000").get_text() == "04 72 00 00 00"  # national format
+    assert "69000 Lyon" in page.find(class_="address").get_text()
+    assert "two working days" in visible_text(client.get("/en/contact"))

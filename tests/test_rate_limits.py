@@ -6,8 +6,10 @@ import pytest
 import redis
 
 from koki_site.extensions import db
-from tests.contact_helpers import VALID, send_contact
+from tests.contact_helpers import send_contact
 from tests.helpers import soup
+from tests.newsletter_helpers import subscribe
+from tests.rights_helpers import ask
 
 pytestmark = pytest.mark.db
 
@@ -17,15 +19,32 @@ def app_settings():
     return {"RATELIMIT_ENABLED": True, "CONTACT_RATE_LIMIT": "2 per minute"}
 
 
-def test_the_third_message_in_a_minute_gets_a_429_page_in_french(client):
+def test_the_third_message_in_a_minute_gets_a_429_with_the_form_and_the_text_in_french(client):
     assert send_contact(client, "fr").status_code == 303
     assert send_contact(client, "fr").status_code == 303
-    response = send_contact(client, "fr")
+    response = send_contact(client, "fr", message="Mon texte, à ne pas perdre.")
     assert response.status_code == 429
-    page = soup(response)  # the form again, with the text and a word to wait, in French
-    assert "Patientez une minute" in page.find(role="alert").get_text()
-    assert page.find("textarea", attrs={"name": "message"}).get_text().strip() == VALID["message"]
+    page = soup(response)
+    summary = page.find(id="error-summary")
+    assert "plusieurs messages en peu de temps" in summary.get_text()
+    typed = page.find("textarea", attrs={"name": "message"}).get_text().strip()
+    assert typed == "Mon texte, à ne pas perdre."
+    assert page.find("input", attrs={"name": "first_name"})["value"] == "Ada"
     assert client.get("/fr/contact").status_code == 200  # reading the form is not limited
+
+
+def test_over_the_limit_the_other_forms_keep_what_was_typed_too(app, client):
+    app.config.update(NEWSLETTER_RATE_LIMIT="1 per minute", RIGHTS_RATE_LIMIT="1 per minute")
+    assert subscribe(client, "ada@example.org").status_code == 303
+    response = subscribe(client, "ada+2@example.org", lang="fr")
+    assert response.status_code == 429
+    assert soup(response).find("input", attrs={"name": "email"})["value"] == "ada+2@example.org"
+    assert ask(client, "access", "ada@example.org").status_code == 303
+    response = ask(client, "erasure", "ada@example.org", details="Tout, s’il vous plaît.")
+    assert response.status_code == 429
+    page = soup(response)
+    assert page.find("input", attrs={"name": "right", "value": "erasure"}).has_attr("checked")
+    assert page.find("textarea", attrs={"name": "details"}).get_text().strip() == "Tout, s’il vous plaît."
 
 
 def redis_available():

@@ -2,14 +2,24 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, TelField, TextAreaField, ValidationError
+from wtforms import EmailField, SelectField, StringField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from koki_site import submissions
-from koki_site.contact.models import STATUSES
-from koki_site.form_validators import email_address, no_nul, single_line, strip
+from koki_site import phones, submissions
+from koki_site.contact.models import STATUSES, TOPICS
+from koki_site.form_validators import at_most, email_address, no_nul, single_line, strip, telephone
 
 MESSAGE_MAX = 5000
+# What the visitor writes about (SPEC §4), as the form's list and the inbox name them.
+TOPIC_LABELS = {
+    "demo": _l("A demonstration"),
+    "quote": _l("A quote"),
+    "support": _l("Help with the software"),
+    "partnership": _l("A partnership"),
+    "other": _l("Something else"),
+}
+assert tuple(TOPIC_LABELS) == TOPICS
 
 
 class ContactForm(FlaskForm):
@@ -17,49 +27,42 @@ class ContactForm(FlaskForm):
     first_name = StringField(
         _l("First name"),
         filters=[strip],
-        validators=[DataRequired(_l("Please give your first name.")), Length(max=100), single_line],
+        validators=[DataRequired(_l("Enter your first name.")), at_most(100), single_line],
     )
     last_name = StringField(
         _l("Last name"),
         filters=[strip],
-        validators=[DataRequired(_l("Please give your last name.")), Length(max=100), single_line],
+        validators=[DataRequired(_l("Enter your last name.")), at_most(100), single_line],
     )
     email = EmailField(
         _l("Email address"),
         filters=[strip],
-        validators=[
-            DataRequired(_l("Please give your email address.")),
-            Length(max=254),
-            single_line,
-            email_address,
-        ],
+        validators=[DataRequired(_l("Enter your email address.")), at_most(254), single_line, email_address],
     )
     company = StringField(
-        _l("Company (optional)"), filters=[strip], validators=[Optional(), Length(max=200), single_line]
+        _l("Company (optional)"), filters=[strip], validators=[Optional(), at_most(200), single_line]
     )
     phone = TelField(
-        _l("Telephone (optional)"), filters=[strip], validators=[Optional(), Length(max=40), single_line]
+        _l("Telephone (optional)"),
+        filters=[strip],
+        validators=[Optional(), at_most(40), single_line, telephone],
+    )
+    topic = SelectField(
+        _l("Subject (optional)"),
+        choices=[
+            SelectChoice("", _l("Choose a subject")),
+            *(SelectChoice(*item) for item in TOPIC_LABELS.items()),
+        ],
+        validate_choice=False,  # AnyOf says it in our words (WTForms' own message is English only)
+        validators=[Optional(), AnyOf(TOPICS, message=_l("Choose a subject from the list, or none."))],
     )
     message = TextAreaField(
         _l("Your message"),
         filters=[strip],
-        validators=[DataRequired(_l("Please write your message.")), Length(max=MESSAGE_MAX), no_nul],
+        validators=[DataRequired(_l("Write your message.")), at_most(MESSAGE_MAX), no_nul],
     )
     # The honeypot: hidden from people, filled in by bots.
     website = StringField(_l("Leave this field empty"))
-
-    def validate_phone(self, field):
-        if not field.data:
-            return
-        import phonenumbers  # its metadata takes a while to load: only for a form with a phone
-
-        try:
-            number = phonenumbers.parse(field.data, "FR")
-        except phonenumbers.NumberParseException as error:
-            raise ValidationError(_l("This telephone number is not valid.")) from error
-        if not phonenumbers.is_valid_number(number):
-            raise ValidationError(_l("This telephone number is not valid."))
-        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     def is_bot(self):
         return bool(self.website.data)
@@ -69,6 +72,10 @@ class ContactForm(FlaskForm):
         return {
             name: self[name].data or "" for name in ("first_name", "last_name", "email", "company", "phone")
         }
+
+    def show_phone_as_typed(self):
+        """The stored form of a remembered number (E.164) shown as people write it: 06 12 34 56 78."""
+        self.phone.data = phones.display(self.phone.data)
 
 
 class ReplyForm(FlaskForm):

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from koki_site import audit, mail
 from koki_site.auth import role_required
 from koki_site.contact import mails
-from koki_site.contact.forms import AssignForm, NoteForm, ReplyForm, StatusForm
+from koki_site.contact.forms import TOPIC_LABELS, AssignForm, NoteForm, ReplyForm, StatusForm
 from koki_site.contact.models import STATUSES, ContactMessage, ContactNote, ContactReply
 from koki_site.extensions import db
 from koki_site.pagination import paginate
@@ -99,6 +99,7 @@ def message(message_id):
         status_form=StatusForm(status=message.status),
         assign_form=AssignForm(),
         statuses=STATUSES,
+        topics=TOPIC_LABELS,
     )
 
 

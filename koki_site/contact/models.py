@@ -8,10 +8,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from koki_site.extensions import UTCDateTime, db
 
 STATUSES = ("new", "open", "answered", "closed", "spam")
+TOPICS = ("demo", "quote", "support", "partnership", "other")  # SPEC §4, the optional `topic` field
+# The id makes the reference shown to the visitor: on SQLite, AUTOINCREMENT so that an erased
+# message's number is never given again (PostgreSQL's sequences never go back anyway).
+NEVER_REUSED_IDS = {"sqlite_autoincrement": True}
 
 
 class ContactMessage(db.Model):
     __tablename__ = "contact_message"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)  # KOKI-2026-00042
@@ -20,6 +25,7 @@ class ContactMessage(db.Model):
     email: Mapped[str] = mapped_column(String(254), index=True)
     company: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")  # E.164, or empty
+    topic: Mapped[str | None] = mapped_column(String(16))  # one of TOPICS, or None
     message: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
     legal_basis: Mapped[str] = mapped_column(String(32))

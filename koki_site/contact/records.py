@@ -3,12 +3,14 @@
 from datetime import UTC, datetime
 
 from flask import current_app
-from flask_babel import lazy_pgettext
+from flask_babel import gettext, lazy_pgettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from koki_site import addresses, mail, register
+from koki_site import addresses, dates, i18n, mail, phones, register
 from koki_site.batches import count_where, delete_in_batches
 from koki_site.contact import mails
+from koki_site.contact.forms import TOPIC_LABELS
 from koki_site.contact.models import ContactMessage, ContactNote, ContactReply
 from koki_site.extensions import db
 
@@ -32,6 +34,7 @@ def store(form, language):
         email=form.email.data,
         company=form.company.data or "",
         phone=form.phone.data or "",
+        topic=form.topic.data or None,
         message=form.message.data,
         language=language,
         legal_basis=processing.legal_basis,
@@ -90,6 +93,7 @@ def find(email):
                 "email": m.email,
                 "company": m.company,
                 "phone": m.phone,
+                "topic": m.topic,
                 "message": m.message,
                 "language": m.language,
                 "received_at": m.received_at.isoformat(),
@@ -100,6 +104,30 @@ def find(email):
         }
         for m in db.session.scalars(of_person(email).order_by(ContactMessage.id))
     ]
+
+
+def present(record):
+    """One message as its author reads it on the rights pages: (label, text) rows, plain words."""
+    fields = record["fields"]
+    rows = [
+        (_l("Reference"), record["reference"]),
+        (lazy_pgettext("record field", "Received"), dates.format_moment(fields["received_at"])),
+        (_l("First name"), fields["first_name"]),
+        (_l("Last name"), fields["last_name"]),
+        (_l("Email address"), fields["email"]),
+        (_l("Company"), fields["company"]),
+        (_l("Telephone"), phones.display(fields["phone"])),
+        (_l("Subject"), TOPIC_LABELS.get(fields.get("topic"), "")),
+        (_l("Your message"), fields["message"]),
+        (_l("Language"), i18n.language_name(fields["language"])),
+        (_l("Legal basis"), register.LEGAL_BASES[fields["legal_basis"]]),
+        (_l("To be deleted on"), dates.format_day(fields["delete_after"])),
+    ]
+    for reply in fields["replies"]:
+        rows.append(
+            (gettext("Our reply of %(date)s", date=dates.format_moment(reply["sent_at"])), reply["body"])
+        )
+    return rows
 
 
 def erase(email):

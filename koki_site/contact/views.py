@@ -7,17 +7,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from koki_site import consent_cookie, cookies, errors, mail, register, settings, submissions
 from koki_site.contact import mails, records
-from koki_site.contact.forms import ContactForm
+from koki_site.contact.forms import TOPIC_LABELS, ContactForm
 from koki_site.extensions import csrf, db, limiter
 
 bp = Blueprint("contact", __name__, url_prefix="/<lang:lang_code>")
 REFERENCE = re.compile(r"KOKI-\d{4}-\d{5,}")
 KEPT_REFERENCES = 20
-
-
-@bp.record_once
-def keep_text_when_limited(state):
-    errors.keep_text_when_limited(state, "contact.form", lambda: render_form(ContactForm(), limited=True))
 
 
 @bp.record_once
@@ -29,6 +24,7 @@ def provide_register_handlers(state):
         due=records.due,
         track=records.track,
         find=records.find,
+        present=records.present,
         erase=records.erase,
         restrict=records.restrict,
         rectify=records.rectify,
@@ -45,6 +41,9 @@ def form():
     """The contact form with the GDPR Art. 13 notice beside it; prefilled when the visitor allows it."""
     form = ContactForm(data=consent_cookie.load_signed(cookies.PREFERENCES))
     if request.method != "POST":  # GET, and HEAD like it
+        form.show_phone_as_typed()
+        if request.args.get("topic") in TOPIC_LABELS:  # /contact?topic=demo: "ask for a demo" links
+            form.topic.data = request.args["topic"]
         return render_form(form)
     if not form.validate_on_submit():
         return render_form(form), 400
@@ -72,15 +71,23 @@ def store(form):
     return url_for(".sent", reference=message.reference), message.reference
 
 
-def render_form(form, unavailable=False, limited=False):
+def render_form(form, unavailable=False, too_many=False):
     return render_template(
         "contact/form.html",
         form=form,
         processing=register.get(records.PROCESSING),
         unavailable=unavailable,
-        limited=limited,
+        too_many=too_many,
         session_expired="csrf_token" in form.errors,
     )
+
+
+@bp.errorhandler(429)
+def too_many_messages(error):
+    """Over the rate limit: the form again with what was typed, rather than a page that loses it."""
+    if request.endpoint != "contact.form":
+        return errors.render_error(error)
+    return render_form(ContactForm(), too_many=True), 429
 
 
 @bp.get("/contact/sent", defaults={"reference": None})

@@ -3,10 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from koki_site import submissions
-from koki_site.form_validators import email_address, single_line, strip
+from koki_site.form_validators import at_most, email_address, single_line, strip
 
 
 class SubscribeForm(FlaskForm):
@@ -14,10 +14,5 @@ class SubscribeForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
         filters=[strip],
-        validators=[
-            DataRequired(_l("Please give your email address.")),
-            Length(max=254),
-            single_line,
-            email_address,
-        ],
+        validators=[DataRequired(_l("Enter your email address.")), at_most(254), single_line, email_address],
     )

@@ -6,10 +6,11 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, lazy_pgettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
-from koki_site import addresses, mail
+from koki_site import addresses, dates, i18n, mail, register
 from koki_site.batches import count_where, delete_in_batches
 from koki_site.extensions import db
 from koki_site.newsletter import tokens
@@ -165,6 +166,39 @@ def find(email):
             },
         }
         for s in db.session.scalars(of_person(email).order_by(Subscription.id))
+    ]
+
+
+# A subscription's status, as its subscriber reads it on the rights pages.
+VISITOR_STATUS = {
+    "pending": lazy_pgettext("subscription status", "Awaiting your confirmation"),
+    "confirmed": lazy_pgettext("subscription status", "Subscribed"),
+    "unsubscribed": lazy_pgettext("subscription status", "Unsubscribed"),
+}
+
+
+def present(record):
+    """One subscription as its subscriber reads it on the rights pages: (label, text) rows."""
+    fields = record["fields"]
+    rows = [
+        (_l("Email address"), fields["email"] or gettext("no longer kept since you unsubscribed")),
+        (_l("Status"), VISITOR_STATUS[fields["status"]]),
+        (_l("Language"), i18n.language_name(fields["language"])),
+        (lazy_pgettext("record field", "Subscribed"), dates.format_moment(fields["subscribed_at"])),
+        (
+            lazy_pgettext("record field", "Confirmed"),
+            dates.format_moment(fields["confirmed_at"]) if fields["confirmed_at"] else gettext("not yet"),
+        ),
+    ]
+    if fields["unsubscribed_at"]:
+        unsubscribed = dates.format_moment(fields["unsubscribed_at"])
+        rows.append((lazy_pgettext("record field", "Unsubscribed"), unsubscribed))
+    return [
+        *rows,
+        (_l("Legal basis"), register.LEGAL_BASES[fields["legal_basis"]]),
+        (_l("Page you subscribed from"), fields["source"]),
+        (_l("Privacy policy in force"), dates.format_day(fields["policy_version"])),
+        (_l("Fingerprint of the consent statement you read (SHA-256)"), fields["consent_text_sha256"]),
     ]
 
 

@@ -13,13 +13,6 @@ bp = Blueprint("newsletter", __name__, url_prefix="/<lang:lang_code>")
 
 
 @bp.record_once
-def keep_text_when_limited(state):
-    errors.keep_text_when_limited(
-        state, "newsletter.subscribe", lambda: render_form(SubscribeForm(), limited=True)
-    )
-
-
-@bp.record_once
 def provide_register_handlers(state):
     register.provide(
         state.app,
@@ -27,6 +20,7 @@ def provide_register_handlers(state):
         purge=records.purge,
         due=records.due,
         find=records.find,
+        present=records.present,
         erase=records.erase,
         restrict=records.restrict,
         withdraw=records.withdraw,
@@ -64,15 +58,23 @@ def subscribe_once(form):
     return url_for(".check_your_mail"), None
 
 
-def render_form(form, unavailable=False, limited=False):
+def render_form(form, unavailable=False, too_many=False):
     return render_template(
         "newsletter/form.html",
         form=form,
         newsletter_processing=register.get("newsletter"),
         unavailable=unavailable,
-        limited=limited,
+        too_many=too_many,
         session_expired="csrf_token" in form.errors,
     )
+
+
+@bp.errorhandler(429)
+def too_many_subscriptions(error):
+    """Over the rate limit: the form again with the address typed, rather than a page that loses it."""
+    if request.endpoint != "newsletter.subscribe":
+        return errors.render_error(error)
+    return render_form(SubscribeForm(), too_many=True), 429
 
 
 @bp.get("/newsletter/check-your-mail")

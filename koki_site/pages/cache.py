@@ -31,14 +31,18 @@ SERVED_QUERIES = ("", "saved=1")
 DROPPED_ON_304 = {"content-length", "content-type"}
 
 
-def cached(view=None, *, args=()):
-    """Mark view's answer as a cached page; args: the query arguments that change it (`saved`)."""
+def cached(view=None, *, args=(), unless=None):
+    """Mark view's answer as a cached page; args: the query arguments that change it (`saved`).
+
+    unless: a function that is true when this request's page is the visitor's own (the cookie
+    settings once a choice is made show its date and number): rendered, never kept.
+    """
     if view is None:
-        return lambda view: cached(view, args=args)
+        return lambda view: cached(view, args=args, unless=unless)
 
     @wraps(view)
     def wrapper(**kwargs):
-        if current_app.debug or not current_app.config["PAGE_CACHE"]:
+        if current_app.debug or not current_app.config["PAGE_CACHE"] or (unless and unless()):
             return view(**kwargs)
         html_cache = current_app.extensions.setdefault("koki_page_cache", {})
         key = (request.path, *(bool(request.args.get(name)) for name in args), consent_cookie.state())

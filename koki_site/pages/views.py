@@ -41,9 +41,9 @@ def privacy():
 
 
 @bp.get("/cookies")
-@cached(args=("saved",))
+@cached(args=("saved",), unless=consent_cookie.current)
 def cookies():
-    """The cookie policy and the table of every cookie the site may set."""
+    """The cookie policy, the table of every cookie the site may set, and the visitor's settings."""
     return render_template("pages/cookies.html", cookies=COOKIES)
 
 

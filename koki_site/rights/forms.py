@@ -3,58 +3,74 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
-from koki_site import submissions
-from koki_site.form_validators import email_address, no_nul, single_line, strip
+from koki_site import phones, submissions
+from koki_site.form_validators import at_most, email_address, no_nul, single_line, strip, telephone
+
+RECTIFIABLE = ("first_name", "last_name", "company", "phone")  # what the rectification form changes
 
 
 class RightsRequestForm(FlaskForm):
     submission = submissions.field()  # a second POST of this rendered form is stored once
-    right = RadioField(_l("Your request"), validators=[DataRequired(_l("Choose the right you exercise."))])
+    right = RadioField(
+        _l("What do you want to do?"), validators=[DataRequired(_l("Choose what you want to do."))]
+    )
     email = EmailField(
         _l("Email address"),
         filters=[strip],
-        validators=[
-            DataRequired(_l("Please give your email address.")),
-            Length(max=254),
-            single_line,
-            email_address,
-        ],
+        validators=[DataRequired(_l("Enter your email address.")), at_most(254), single_line, email_address],
     )
     details = TextAreaField(
-        _l("Details (optional)"), filters=[strip], validators=[Optional(), Length(max=2000), no_nul]
+        _l("Details (optional)"), filters=[strip], validators=[Optional(), at_most(2000), no_nul]
     )
 
 
 class RectificationForm(FlaskForm):
+    """The details we hold, as they are now: the person changes what is wrong, clears what is optional."""
+
     first_name = StringField(
-        _l("First name"), filters=[strip], validators=[Optional(), Length(max=100), single_line]
+        _l("First name"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter your first name.")), at_most(100), single_line],
     )
     last_name = StringField(
-        _l("Last name"), filters=[strip], validators=[Optional(), Length(max=100), single_line]
+        _l("Last name"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter your last name.")), at_most(100), single_line],
     )
     company = StringField(
-        _l("Company"), filters=[strip], validators=[Optional(), Length(max=200), single_line]
+        _l("Company (optional)"), filters=[strip], validators=[Optional(), at_most(200), single_line]
     )
-    phone = TelField(_l("Telephone"), filters=[strip], validators=[Optional(), Length(max=40), single_line])
+    phone = TelField(
+        _l("Telephone (optional)"),
+        filters=[strip],
+        validators=[Optional(), at_most(40), single_line, telephone],
+    )
 
-    def changes(self):
-        return {
-            name: self[name].data
-            for name in ("first_name", "last_name", "company", "phone")
-            if self[name].data
-        }
+    @classmethod
+    def showing(cls, details):
+        """The form filled with the details held (a number as people write it), unless posted."""
+        shown = {**details, "phone": phones.display(details.get("phone"))}
+        return cls(data=shown)
+
+    def details(self):
+        """The details as they are to be: every field, an empty one cleared."""
+        return {name: self[name].data or "" for name in RECTIFIABLE}
 
 
 class DirectivesForm(FlaskForm):
     designated_person = StringField(
         _l("The person who is to see to them (name and how to reach them)"),
         filters=[strip],
-        validators=[DataRequired(_l("Name the person.")), Length(max=300), single_line],
+        validators=[
+            DataRequired(_l("Enter the name of the person, and how to reach them.")),
+            at_most(300),
+            single_line,
+        ],
     )
     directives = TextAreaField(
         _l("Your directives"),
         filters=[strip],
-        validators=[DataRequired(_l("Write your directives.")), Length(max=5000), no_nul],
+        validators=[DataRequired(_l("Write your directives.")), at_most(5000), no_nul],
     )

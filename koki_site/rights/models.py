@@ -12,6 +12,9 @@ STATUSES = ("awaiting_verification", "open", "extended", "done", "refused")
 
 class RightsRequest(db.Model):
     __tablename__ = "rights_request"
+    # The id makes the reference: on SQLite, AUTOINCREMENT, so that a purged request's number is
+    # never given again (PostgreSQL's sequences never go back anyway).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(24), unique=True)  # KOKI-R-2026-00007

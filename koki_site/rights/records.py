@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext, lazy_pgettext
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
-from koki_site import addresses, audit, mail, register
+from koki_site import addresses, audit, dates, mail, register
 from koki_site.backups import ledger as backup_ledger
 from koki_site.batches import count_where, delete_in_batches
 from koki_site.extensions import db
@@ -151,6 +152,23 @@ STATUS_LABELS = {
     "done": lazy_pgettext("request status", "Answered"),
     "refused": lazy_pgettext("request status", "Answered"),
 }
+
+
+def present(record):
+    """One rights request as its author reads it: (label, text) rows, plain words."""
+    fields = record["fields"]
+
+    def moment(name):
+        return dates.format_moment(fields[name]) if fields[name] else gettext("not yet")
+
+    return [
+        (_l("Reference"), record["reference"]),
+        (_l("Right"), register.RIGHTS[fields["right"]][0]),
+        (_l("Status"), STATUS_LABELS[fields["status"]]),
+        (lazy_pgettext("record field", "Received"), moment("received_at")),
+        (lazy_pgettext("record field", "Address confirmed"), moment("verified_at")),
+        (lazy_pgettext("record field", "Answered"), moment("answered_at")),
+    ]
 
 
 def track(references):

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from koki_site import consent_cookie, cookies, errors, mail, register, settings, submissions
 from koki_site.extensions import csrf, db, limiter
-from koki_site.rights import records, verified_here
+from koki_site.rights import plain, records, verified_here
 from koki_site.rights.forms import DirectivesForm, RectificationForm, RightsRequestForm
 
 bp = Blueprint("rights", __name__, url_prefix="/<lang:lang_code>")
@@ -25,11 +25,6 @@ ACTIONS = {  # the button's action, and the rights it belongs to
 
 
 @bp.record_once
-def keep_text_when_limited(state):
-    errors.keep_text_when_limited(state, "rights.request", lambda: render_form(rights_form(), limited=True))
-
-
-@bp.record_once
 def provide_register_handlers(state):
     register.provide(
         state.app,
@@ -39,6 +34,7 @@ def provide_register_handlers(state):
         track=records.track,
         find=records.find,
         addresses=records.addresses_held,
+        present=records.present,
     )
 
 
@@ -47,7 +43,7 @@ def provide_register_handlers(state):
 @limiter.limit(lambda: settings.get("RIGHTS_RATE_LIMIT"), methods=["POST"])
 def request_form():
     """Choose a right, give the address; the same answer whether anything is held, mailed or not."""
-    form = rights_form()
+    form = request_form_offering_rights()
     if request.method != "POST":  # GET, and HEAD like it
         return render_form(form)
     if not form.validate_on_submit():
@@ -73,7 +69,7 @@ def create(form):
     return url_for(".sent"), rights_request.reference if rights_request else None
 
 
-def rights_form():
+def request_form_offering_rights():
     form = RightsRequestForm()
     form.right.choices = [
         SelectChoice(key, register.RIGHTS[key][0]) for key in register.offered_rights(current_app)
@@ -81,16 +77,24 @@ def rights_form():
     return form
 
 
-def render_form(form, unavailable=False, limited=False):
+def render_form(form, unavailable=False, too_many=False):
     return render_template(
         "rights/form.html",
         form=form,
         rights=register.RIGHTS,
         processing=register.get(records.PROCESSING),
         unavailable=unavailable,
-        limited=limited,
+        too_many=too_many,
         session_expired="csrf_token" in form.errors,
     )
+
+
+@bp.errorhandler(429)
+def too_many_requests(error):
+    """Over the rate limit: the form again with what was typed, rather than a page that loses it."""
+    if request.endpoint != "rights.request":
+        return errors.render_error(error)
+    return render_form(request_form_offering_rights(), too_many=True), 429
 
 
 @bp.get("/rights/sent")
@@ -124,31 +128,39 @@ def verify(token):
         verified_here.bind(rights_request)
     elif not verified_here.holds(rights_request):
         return render_template("rights/link_used.html"), 403
-    forms = {"rectify": RectificationForm(), "record": DirectivesForm()}
+    details = plain.current_details(rights_request.email) if rights_request.right == "rectification" else {}
+    forms = {"rectify": RectificationForm.showing(details), "record": DirectivesForm()}
     status = 200
     if request.method == "POST":
         records.verify(rights_request)
         action = request.form.get("action", "verify")
         if rights_request.status == "open" and rights_request.right in ACTIONS.get(action, ()):
-            status = act(rights_request, action, forms.get(action))
+            status = act(rights_request, action, forms.get(action), details)
         db.session.commit()
     held = records.everything_held(rights_request.email) if rights_request.right in LISTING else []
     if rights_request.right in SHOWING and rights_request.status == "open":
         records.finish(rights_request, rights_request.right, {"shown": {p.key: len(r) for p, r in held}})
         db.session.commit()
+        held = records.everything_held(rights_request.email)  # this request shown as answered, too
+    if rights_request.right == "rectification" and rights_request.status == "done":
+        details = plain.current_details(rights_request.email)  # as they are now
+    outcome = json.loads(rights_request.outcome or "{}")
     page = render_template(
         "rights/verified.html",
         rights=register.RIGHTS,
+        heading=plain.HEADINGS[rights_request.right],
         rights_request=rights_request,
         token=token,
-        held=held,
-        outcome=json.loads(rights_request.outcome or "{}"),
+        held=plain.shown(held),
+        details=details,
+        erased=plain.erased(outcome.get("removed", {})),
+        outcome=outcome,
         forms=forms,
     )
     return page, status
 
 
-def act(rights_request, action, form):
+def act(rights_request, action, form, details):
     """Carry out the right's action after the visitor's final confirmation; an HTTP status."""
     if action == "erase":
         records.erase(rights_request)
@@ -160,12 +172,15 @@ def act(rights_request, action, form):
         records.finish(
             rights_request, "withdrawal", {"withdrawn": records.carry_out(rights_request, "withdraw")}
         )
+    elif action == "rectify" and not details:
+        return 200  # nothing held that the form could change: the page says so
     elif not form.validate_on_submit():
         return 400
     elif action == "rectify":
-        changes = form.changes()
-        counts = records.carry_out(rights_request, "rectify", changes)
-        records.finish(rights_request, "rectification", {"changed": sorted(changes), "records": counts})
+        wanted = form.details()
+        changed = sorted(name for name in wanted if wanted[name] != details.get(name, ""))
+        counts = records.carry_out(rights_request, "rectify", wanted)
+        records.finish(rights_request, "rectification", {"changed": changed, "records": counts})
     else:  # record: directives after death, for the DPO, who answers them
         rights_request.outcome = json.dumps(
             {"designated_person": form.designated_person.data, "directives": form.directives.data}

@@ -4,7 +4,7 @@ the submission ids of the public forms.
 Mail already queued gets a Message-ID of its own, as queue() gives one.
 
 Revision ID: 0012_worker_and_submissions
-Revises: 0010_addresses_case_insensitive
+Revises: 0011_topic_and_references
 Create Date: 2026-12-01 02:43:03.724124
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_worker_and_submissions'
-down_revision = '0010_addresses_case_insensitive'
+down_revision = '0011_topic_and_references'
 branch_labels = None
 depends_on = None
 
