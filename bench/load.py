@@ -72,6 +72,7 @@ HIGH_LIMIT = "1000000 per minute"  # counted in Redis like any limit, never reac
 REFERENCE = re.compile(r"KOKI-\d{4}-\d{5,}")
 INPUT = r'<input[^>]*name="{}"[^>]*value="([^"]*)"'
 ERROR_LINE = re.compile(r"\b(ERROR|CRITICAL|Traceback|WORKER TIMEOUT)\b")
+BACKENDS = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
 LOG_PREFIX = re.compile(r"^\[[^]]*\] (\[\d+\] )?")  # gunicorn's date and pid
 
 
@@ -360,6 +361,15 @@ class HangingServer:
             connection.close()
 
 
+def process_cpu(pid):
+    """User and system CPU seconds of a process; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -474,6 +484,20 @@ class Stack:
             " AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
         )[0]
 
+    def cpu_seconds(self):
+        """CPU seconds used so far by each part of the run (Linux /proc), to see where time goes."""
+        gunicorn = self.processes["gunicorn"].pid
+        workers = Path(f"/proc/{gunicorn}/task/{gunicorn}/children").read_text().split()
+        backends = [pid for (pid,) in self.sql(BACKENDS)]
+        used = {
+            "gunicorn workers": sum(map(process_cpu, workers)),
+            "PostgreSQL": sum(map(process_cpu, backends)),
+            "this process (clients, SMTP server)": sum(os.times()[:2]),
+        }
+        if "worker" in self.processes:
+            used["flask worker"] = process_cpu(self.processes["worker"].pid)
+        return used
+
     def log_errors(self):
         """The distinct error lines of the servers' logs, with their counts."""
         found = Counter()
@@ -507,9 +531,12 @@ def run(args, smtp, number):
 
 
 def measure(args, stack, mailbox, smtp):
-    tally = Tally()
+    tally, load_average = Tally(), os.getloadavg()[0]  # other work on the machine skews the figures
+    before = stack.cpu_seconds()
     asyncio.run(load(stack.base, args.clients, args.duration, tally, stack.idle_in_transaction))
-    result = {"smtp": smtp, "tally": tally, **stored(stack)}
+    after = stack.cpu_seconds()
+    cpu = {name: (after[name] - before.get(name, 0)) / tally.elapsed for name in after}
+    result = {"smtp": smtp, "tally": tally, "cpu": cpu, "load_average": load_average, **stored(stack)}
     if smtp == "normal":
         result["drain"] = drain(stack, args.drain)
     else:
@@ -595,8 +622,10 @@ def report(args, result):
     print(f"{args.clients} clients for {tally.elapsed:.1f} s; gunicorn -w {args.workers} (sync); PostgreSQL;")
     print(f"rate limits in Redis ({result['redis_keys']} keys); MAIL_DELIVERY={args.delivery}", end="")
     print(" + 1 flask worker" if args.delivery == "worker" else "", end="")
-    print(f"; 1-min load average {os.getloadavg()[0]:.1f} at the end\n")
+    print(f"; 1-min load average {result['load_average']:.1f} before, {os.getloadavg()[0]:.1f} after\n")
     print_requests(tally)
+    used = ", ".join(f"{name} {share:.0%}" for name, share in result["cpu"].items())
+    print(f"CPU during the load, in share of one core: {used}")
     print_stored(result)
     print_mail(result)
     print("\nconnections idle in transaction, sampled each second:", end=" ")
@@ -668,27 +697,33 @@ def seconds(value, otherwise="—: it was killed"):
 
 
 def compare(results):
-    print("\n=== hanging against normal")
-    print(
-        f"{'run':<4} {'SMTP':<8} {'req/s':>7}  contact POST: {'p50':>6} {'p95':>6} {'p99':>6} {'max':>6}",
-        end="",
-    )
-    print("  acknowledged = stored, each mail once")
+    """One line per run; throughput per wall-clock second, and per CPU second the site was given
+    (the machine is shared: what others run changes the first, much less the second)."""
+    print("\n=== hanging against normal (latencies in ms)")
+    print(f"{'run':<4} {'SMTP':<8} {'req/s':>6} {'req/CPU s':>9}  contact POST:", end="")
+    print(f" {'p50':>5} {'p95':>5} {'p99':>5} {'max':>5}  acknowledged = stored, each mail once")
     for result in results:
         contact = [s for _, s in result["tally"].samples.get("contact POST", [])]
-        row = f"{result['number']:<4} {result['smtp']:<8} {rate(result):>7.1f}  {'':13}"
-        row += "".join(f" {milliseconds(percentile(contact, p)):>6}" for p in (0.5, 0.95, 0.99, 1.0))
+        row = f"{result['number']:<4} {result['smtp']:<8} {rate(result):>6.1f} {efficiency(result):>9.0f}"
+        row += " " * 15
+        row += "".join(f" {milliseconds(percentile(contact, p)):>5}" for p in (0.5, 0.95, 0.99, 1.0))
         print(f"{row}  {'yes' if all_held(result) else 'NO'}")
-    normal = [rate(r) for r in results if r["smtp"] == "normal"]
-    hanging = [rate(r) for r in results if r["smtp"] == "hanging"]
-    if normal and hanging:
-        ratio = statistics.mean(hanging) / statistics.mean(normal)
-        verdict = "within 20 %" if ratio >= 0.8 else "MORE THAN 20 % BELOW"
-        print(f"\nthroughput hanging / normal, means of the runs: {ratio:.2f} ({verdict}); latencies in ms")
+    for name, measure in (("requests/s", rate), ("requests per CPU second of the site", efficiency)):
+        normal = [measure(r) for r in results if r["smtp"] == "normal"]
+        hanging = [measure(r) for r in results if r["smtp"] == "hanging"]
+        if normal and hanging:
+            ratio = statistics.mean(hanging) / statistics.mean(normal)
+            verdict = "within 20 %" if ratio >= 0.8 else "MORE THAN 20 % BELOW"
+            print(f"hanging / normal, {name} (means): {ratio:.2f}, {verdict}")
 
 
 def rate(result):
     return len(all_samples(result["tally"])) / result["tally"].elapsed
+
+
+def efficiency(result):
+    """Requests per CPU second of the gunicorn workers."""
+    return rate(result) / result["cpu"]["gunicorn workers"]
 
 
 def all_held(result):
