@@ -751,6 +751,7 @@ def all_held(result):
         acknowledged["contact POST"] <= result["references"]
         and acknowledged["newsletter POST"] <= result["addresses"]
         and acknowledged["consent POST"] == result["ledger"]
+        and result["tally"].views_expected == result["views"]
         and mail["missing"] == mail["duplicate_ids"] == mail["more_than_once"] == mail["left_in_outbox"] == 0
     )
 
