@@ -7,6 +7,7 @@ taken twice). It stops at SIGTERM or SIGINT once the mail in hand is sent.
 import logging
 import signal
 import threading
+import time
 from datetime import UTC, datetime
 
 import click
@@ -15,6 +16,10 @@ from flask.cli import with_appcontext
 
 from koki_site import jobs, mail
 from koki_site.extensions import db
+
+# A round of delivery ends after this many seconds even while mail is due (a hanging server
+# takes MAIL_TIMEOUT per mail), so that the daily jobs are looked at, at least this often.
+ROUND_SECONDS = 60
 
 
 @click.command("worker")
@@ -28,22 +33,25 @@ def worker_command(poll):
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signal_number, lambda *_: stopping.set())
     app.logger.setLevel(logging.INFO)
-    app.logger.info(
-        "worker started: the outbox every %s s; daily jobs: %s",
-        poll,
-        ", ".join(j.name for j in jobs.all_jobs()),
-    )
+    names = ", ".join(job.name for job in jobs.all_jobs())
+    app.logger.info("worker started: the outbox every %s s; daily jobs: %s", poll, names)
     while not stopping.is_set():
-        work_once(app)
+        work_once(app, stopping)
         stopping.wait(poll)
     app.logger.info("worker stopped")
 
 
-def work_once(app):
-    """One round: the mail that is due, then the jobs that are due."""
+def work_once(app, stopping=None):
+    """One round: the mail that is due (for ROUND_SECONDS at most), then the jobs that are due.
+
+    Told to stop (stopping set), the round ends with the mail in hand and starts no job.
+    """
+    stopping = stopping or threading.Event()
+    round_ends = time.monotonic() + ROUND_SECONDS
     try:
-        mail.deliver()
-        jobs.run_due(datetime.now(UTC))
+        mail.deliver(until=lambda: stopping.is_set() or time.monotonic() >= round_ends)
+        if not stopping.is_set():
+            jobs.run_due(datetime.now(UTC))
     except Exception:  # the database is away: the next round tries again
         db.session.rollback()
         app.logger.exception("worker round failed")

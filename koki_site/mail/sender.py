@@ -33,7 +33,7 @@ class Sender:
                 break
             with self.app.app_context():
                 try:
-                    deliver()
+                    deliver(until=lambda: self.stopping)  # stop() waits for the mail in hand only
                     waiting = db.session.scalar(
                         select(exists().where(OutboxMail.next_attempt_at.is_not(None)))
                     )
