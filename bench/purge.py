@@ -13,6 +13,7 @@ Run from the project root, after `make install`:
 """
 
 import argparse
+import os
 import re
 import secrets
 import shutil
@@ -27,7 +28,8 @@ from sqlalchemy.exc import OperationalError
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# A database of the benches' own: the tests' `test` database is never touched.
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/koki_bench")
 CHUNK = 5000  # rows per executemany
 FLAT = 1.25
 TIME = Path("/usr/bin/time")
@@ -43,6 +45,15 @@ sys.exit(code)
 
 
 def reset_postgresql():
+    """An empty public schema in the bench's database (created first if need be)."""
+    server, name = PG_URL.rsplit("/", 1)
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
     engine = create_engine(PG_URL)
     try:
         with engine.begin() as conn:

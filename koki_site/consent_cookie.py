@@ -9,6 +9,7 @@ koki_requests), and do nothing without consent to it.
 """
 
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from koki_site import cookies
 
 SALT = "koki-consent"
+MEMO_SIZE = 10_000  # signed values remembered per process once checked
 PURPOSES = {
     "statistics": (
         _l("Statistics"),
@@ -68,13 +70,34 @@ def decide(choice, ticked=(), consent_id=None):
     return Decision(consent_id or secrets.token_hex(16), choices)
 
 
-def load(value):
-    """The decision signed in a cookie value, or None if it does not count."""
-    max_age = cookies.consent_lifetime().days * 86400
+def verified(salt, raw, max_age):
+    """(payload, signed at) of a value the site signed with salt, or None (forged, expired).
+
+    A browser sends the same cookies with every page: each value is checked once per process and
+    remembered until it expires, so a consenting visitor's page costs what a refusing one's does.
+    """
+    memo = current_app.extensions.setdefault("koki_signed_values", {})
+    known = memo.get((salt, raw))
+    if known is not None and time.time() < known[2]:
+        return known[0], known[1]
     try:
-        payload, signed_at = serializer().loads(value, max_age=max_age, return_timestamp=True)
+        payload, signed_at = URLSafeTimedSerializer(current_app.secret_key, salt=salt).loads(
+            raw, max_age=max_age, return_timestamp=True
+        )
     except BadData:
         return None
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[(salt, raw)] = (payload, signed_at, signed_at.timestamp() + max_age)
+    return payload, signed_at
+
+
+def load(value):
+    """The decision signed in a cookie value, or None if it does not count."""
+    found = verified(SALT, value, cookies.consent_lifetime().days * 86400)
+    if found is None:
+        return None
+    payload, signed_at = found
     if not isinstance(payload, dict) or payload.get("v") != current_app.config["POLICY_VERSION"]:
         return None
     consent_id, choices = payload.get("id"), payload.get("c")
@@ -137,10 +160,8 @@ def load_signed(cookie):
 
 def unsign(cookie, raw):
     """The value the site signed into the cookie's raw value, or None (forged, expired)."""
-    try:
-        return signer(cookie).loads(raw, max_age=cookie.lifetime().days * 86400)
-    except BadData:
-        return None
+    found = verified(cookie.salt, raw, cookie.lifetime().days * 86400)
+    return found[0] if found else None
 
 
 def save_signed(response, cookie, value):

@@ -61,14 +61,15 @@ def build_files(source, build):
     manifest = {}
     for path in sorted(p for p in source.rglob("*") if p.is_file()):
         name = path.relative_to(source).as_posix()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        content = path.read_bytes()
+        digest = hashlib.sha256(content).hexdigest()[:12]
         hashed = re.sub(r"(\.\w+)$", rf".{digest}\1", name)
         for target_name in (name, hashed):
             target = build / target_name
-            if not target.exists() or target_name == name:
+            # Built once: a start-up with nothing changed copies and compresses nothing.
+            if not target.exists() or (target_name == name and target.read_bytes() != content):
                 copy(path, target)
-                for variant in compressor.compress(str(target)):
-                    os.utime(variant)  # written aside by WhiteNoise; fresh for nginx's gzip_static
+                list(compressor.compress(str(target)))  # a generator: the .gz and .br are written as it runs
         manifest[name] = hashed
     return manifest
 

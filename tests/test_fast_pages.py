@@ -92,3 +92,18 @@ def test_a_query_string_goes_through_flask_and_is_not_kept(client, through_flask
     through_flask.clear()
     assert client.get("/en/privacy?utm_source=x").status_code == 200
     assert through_flask == ["/en/privacy"]
+
+
+def test_a_signed_cookie_checked_once_still_expires(app, monkeypatch):
+    """The check of a signed value is remembered until it would expire, not a second longer."""
+    import time
+
+    from koki_site import consent_cookie, cookies
+
+    with app.test_request_context():
+        value = consent_cookie.dump(consent_cookie.decide("accept_all"))
+        assert consent_cookie.load(value) is not None  # checked, and remembered
+        lifetime = cookies.consent_lifetime().days * 86400
+        later = time.time() + lifetime + 1
+        monkeypatch.setattr(time, "time", lambda: later)
+        assert consent_cookie.load(value) is None

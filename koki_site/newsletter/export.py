@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import Text, case, cast, func, literal, select
 from sqlalchemy.dialects import postgresql
 
 from koki_site import audit
@@ -40,16 +40,27 @@ def parse_filters(language=None, since=None, excel=False):
     return {"language": language, "since": since or None, "excel": bool(excel)}
 
 
+# Cells of text a person or the operator chose; the others are the site's own fixed words
+# (language codes, the legal basis) or dates, which can never start like a formula.
+GUARDED = ("email", "source", "policy_version")
+DATES = ("subscribed_at", "confirmed_at")
+
+
 def guarded(column):
     """SQL: the text of column, behind a leading quote when a spreadsheet would take it for a formula."""
-    starts_a_formula = func.substr(column, 1, 1).in_(sorted(FORMULA_STARTS))
+    if db.session.get_bind().dialect.name == "postgresql":
+        starts_a_formula = column.regexp_match("^[-=+@\t\r\n]")  # one test per cell
+    else:
+        starts_a_formula = func.substr(column, 1, 1).in_(sorted(FORMULA_STARTS))
     return case((starts_a_formula, literal("'").concat(column)), else_=column)
 
 
 def iso_utc(column):
     """A stored moment as ISO 8601 text in UTC, written by the database: far cheaper than in Python."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')
+        # The timestamp's own text output, a space made a T: half the cost of to_char.
+        utc = func.date_trunc("second", func.timezone("UTC", column))
+        return func.replace(cast(utc, Text), " ", "T").concat("+00:00")
     return func.strftime("%Y-%m-%dT%H:%M:%S+00:00", column)  # SQLite keeps UTC moments as text
 
 
@@ -73,8 +84,10 @@ class SubscriberExport:
         return {"language": self.language, "since": since, "format": "excel" if self.excel else "csv"}
 
     def query(self):
-        columns = [guarded(getattr(Subscription, name)) for name in COLUMNS]
-        columns[2:4] = [iso_utc(Subscription.subscribed_at), iso_utc(Subscription.confirmed_at)]
+        columns = [
+            iso_utc(column) if name in DATES else guarded(column) if name in GUARDED else column
+            for name, column in ((name, getattr(Subscription, name)) for name in COLUMNS)
+        ]
         # Labelled: COPY's header line is the columns' names.
         query = select(*(column.label(name) for column, name in zip(columns, COLUMNS, strict=True))).where(
             Subscription.status == "confirmed",
@@ -105,32 +118,39 @@ class SubscriberExport:
         statement = f"COPY ({compiled.string}) TO STDOUT WITH ({options})"
         cursor = db.session.connection().connection.driver_connection.cursor()
         with cursor, cursor.copy(statement, compiled.params) as copy:
-            inside_quotes, lines, pending = False, 0, []
-            for block in copy:  # psycopg gives a row a block: sent BATCH rows at a time
-                text, inside_quotes, ended = crlf(bytes(block).decode(), inside_quotes)
-                pending.append(text)
-                lines += ended
-                if lines - 1 - self.rows >= BATCH:  # the header is the first line
-                    self.rows = lines - 1
-                    yield "".join(pending)
-                    pending.clear()
-            self.rows = max(lines - 1, 0)
+            # libpq gives COPY's output a row at a time: BATCH rows are joined, then worked on once.
+            inside_quotes, pending, header = False, [], 1
+            for block in copy:
+                pending.append(block)
+                if len(pending) > BATCH:  # the header, then BATCH rows; then BATCH rows each time
+                    text, inside_quotes, ended = crlf(b"".join(pending).decode(), inside_quotes)
+                    self.rows += ended - header
+                    pending, header = [], 0
+                    yield text
             if pending:
-                yield "".join(pending)
+                text, inside_quotes, ended = crlf(b"".join(pending).decode(), inside_quotes)
+                self.rows += ended - header
+                yield text
 
     def written(self):
-        """SQLite: rows 1,000 at a time through the csv module (C), the query having done the rest."""
+        """SQLite: the driver's own rows (tuples, no SQLAlchemy row object per line) through the
+        csv module's C writer, BATCH at a time; the query has done the rest."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";" if self.excel else ",")  # lines end in CRLF (RFC 4180)
         writer.writerow(COLUMNS)
-        # Core on the session's connection: plain rows, none of the ORM's bookkeeping per row.
-        with db.session.connection().execute(self.query()) as result:  # closed if the download stops
-            for batch in result.partitions():
+        dialect = db.session.get_bind().dialect
+        compiled = self.query().compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        parameters = [compiled.params[name] for name in compiled.positiontup]
+        cursor = db.session.connection().connection.driver_connection.execute(compiled.string, parameters)
+        try:
+            while batch := cursor.fetchmany(BATCH):
                 writer.writerows(batch)
                 self.rows += len(batch)
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
+        finally:
+            cursor.close()  # also when the download stops
         if buffer.tell():  # no row at all: the header alone
             yield buffer.getvalue()
 

@@ -94,7 +94,7 @@ class FastPages:
         query = environ.get("QUERY_STRING", "")
         if query not in SERVED_QUERIES or not self.trusted(environ):
             return None, None
-        value = parse_cookie(environ.get("HTTP_COOKIE", "")).get(cookies.CONSENT.name)
+        value = request_cookies(environ).get(cookies.CONSENT.name)
         decision = consent_cookie.load(value) if value else None
         state = consent_cookie.state_of(decision, environ.get("HTTP_SEC_GPC", ""))
         return (environ["wsgi.url_scheme"], environ.get("PATH_INFO", ""), query, state), decision
@@ -146,12 +146,19 @@ def counted(page, decision, environ):
     """Count a consenting visitor's view; False when the visitor needs a cookie Flask must set."""
     if decision is None or not decision.choices["statistics"]:
         return True
-    raw = parse_cookie(environ.get("HTTP_COOKIE", "")).get(cookies.STATISTICS.name)
+    raw = request_cookies(environ).get(cookies.STATISTICS.name)
     visitor_id = consent_cookie.unsign(cookies.STATISTICS, raw) if raw else None
     if not isinstance(visitor_id, str) or len(visitor_id) > 64:
         return False
     counting.count(page.counted, page.language, visitor_id)
     return True
+
+
+def request_cookies(environ):
+    """The request's cookies, parsed once."""
+    if "koki.cookies" not in environ:
+        environ["koki.cookies"] = parse_cookie(environ.get("HTTP_COOKIE", ""))
+    return environ["koki.cookies"]
 
 
 def respond(page, environ, start_response):

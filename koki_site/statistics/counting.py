@@ -108,7 +108,10 @@ class Tally:
 
 
 def tally_of(app):
-    return app.extensions.setdefault(EXTENSION, Tally(app))
+    tally = app.extensions.get(EXTENSION)
+    if tally is None:
+        tally = app.extensions.setdefault(EXTENSION, Tally(app))
+    return tally
 
 
 def flush(app):
