@@ -35,6 +35,7 @@ PAGES = (
     StaffPage("/staff/newsletter", _l("Newsletter"), _l("Subscribers and their export."), ("marketing",)),
     StaffPage("/staff/rights", _l("Rights requests"), _l("Requests and their deadlines."), ("dpo",)),
     StaffPage("/staff/audit", _l("Audit log"), _l("Who did what, and when."), ("dpo",)),
+    StaffPage("/staff/consent", _l("Cookie choices"), _l("The recorded choices of one visitor."), ("dpo",)),
     StaffPage("/staff/retention", _l("Retention"), _l("What the next purges will remove."), ("dpo",)),
     StaffPage("/staff/register", _l("Register"), _l("The record of processing activities."), ("dpo",)),
     StaffPage("/staff/stats", _l("Statistics"), _l("Page views and cookie choices per day.")),
