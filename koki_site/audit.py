@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import String, delete
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from koki_site import register
-from koki_site.batches import count_where, delete_in_batches
+from koki_site.batches import expiring_rows
 from koki_site.extensions import UTCDateTime, db
 from koki_site.periods import Period
 
@@ -50,21 +50,7 @@ def init_app(app):
     register.provide(app, "audit", purge=purge, due=due)
 
 
-def expiry_cutoff(moment):
-    return Period.from_config("AUDIT_RETENTION_MONTHS", "month").before(moment)
-
-
-def purge(as_of, dry_run):
-    condition = AuditEntry.at < expiry_cutoff(as_of)
-    deleted = delete_in_batches(
-        AuditEntry.id,
-        condition,
-        lambda ids: db.session.execute(delete(AuditEntry).where(AuditEntry.id.in_(ids))),
-        dry_run,
-    )
-    return {"audit entries": deleted}
-
-
-def due(start, end):
-    condition = (AuditEntry.at >= expiry_cutoff(start)) & (AuditEntry.at < expiry_cutoff(end))
-    return {"audit entries": count_where(AuditEntry.id, condition)}
+# Entries are kept AUDIT_RETENTION_MONTHS, then purged (through the register).
+purge, due = expiring_rows(
+    "audit entries", AuditEntry, AuditEntry.at, lambda: Period.from_config("AUDIT_RETENTION_MONTHS", "month")
+)

@@ -16,7 +16,7 @@ from sqlalchemy import String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from koki_site import addresses
-from koki_site.batches import count_where, delete_in_batches
+from koki_site.batches import expiring_rows
 from koki_site.extensions import UTCDateTime, db
 from koki_site.periods import Period
 
@@ -66,21 +66,10 @@ def put_back(entries):
         db.session.add(LedgerEntry(at=at, address_hmac=hashed, action=action, arguments=arguments))
 
 
-def expiry_cutoff(moment):
-    return Period.from_config("BACKUP_RETENTION_DAYS", "day").before(moment)
-
-
-def purge(as_of, dry_run):
-    condition = LedgerEntry.at < expiry_cutoff(as_of)
-    deleted = delete_in_batches(
-        LedgerEntry.id,
-        condition,
-        lambda ids: db.session.execute(delete(LedgerEntry).where(LedgerEntry.id.in_(ids))),
-        dry_run,
-    )
-    return {"changes recorded for backups": deleted}
-
-
-def due(start, end):
-    condition = (LedgerEntry.at >= expiry_cutoff(start)) & (LedgerEntry.at < expiry_cutoff(end))
-    return {"changes recorded for backups": count_where(LedgerEntry.id, condition)}
+# No backup is older than BACKUP_RETENTION_DAYS: neither is what a restore would replay.
+purge, due = expiring_rows(
+    "changes recorded for backups",
+    LedgerEntry,
+    LedgerEntry.at,
+    lambda: Period.from_config("BACKUP_RETENTION_DAYS", "day"),
+)

@@ -14,7 +14,7 @@ from sqlalchemy import String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from koki_site import addresses, register
-from koki_site.batches import count_where, delete_in_batches
+from koki_site.batches import expiring_rows
 from koki_site.extensions import UTCDateTime, db
 from koki_site.periods import Period
 
@@ -89,21 +89,9 @@ def erase(address):
 
 # Mail is delivered within minutes or hours (backoff); what stays longer has failed for good and
 # is kept MAIL_RETENTION_DAYS for diagnosis, then deleted with the address and text it holds.
-def expiry_cutoff(moment):
-    return Period.from_config("MAIL_RETENTION_DAYS", "day").before(moment)
-
-
-def purge(as_of, dry_run):
-    condition = OutboxMail.created_at < expiry_cutoff(as_of)
-    deleted = delete_in_batches(
-        OutboxMail.id,
-        condition,
-        lambda ids: db.session.execute(delete(OutboxMail).where(OutboxMail.id.in_(ids))),
-        dry_run,
-    )
-    return {"undelivered mail": deleted}
-
-
-def due(start, end):
-    condition = (OutboxMail.created_at >= expiry_cutoff(start)) & (OutboxMail.created_at < expiry_cutoff(end))
-    return {"undelivered mail": count_where(OutboxMail.id, condition)}
+purge, due = expiring_rows(
+    "undelivered mail",
+    OutboxMail,
+    OutboxMail.created_at,
+    lambda: Period.from_config("MAIL_RETENTION_DAYS", "day"),
+)

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from koki_site import audit, settings
-from koki_site.batches import count_where, delete_in_batches
+from koki_site.batches import expiring_rows
 from koki_site.extensions import db
 from koki_site.periods import Period
 from koki_site.staff.models import StaffLoginFailure
@@ -150,21 +150,9 @@ def locked_addresses(now):
     return dict(rows.all())
 
 
-def expiry_cutoff(moment):
-    return Period.from_config("STAFF_LOGIN_FAILURE_RETENTION_DAYS", "day").before(moment)
-
-
-def purge(as_of, dry_run):
-    condition = StaffLoginFailure.at < expiry_cutoff(as_of)
-    deleted = delete_in_batches(
-        StaffLoginFailure.id,
-        condition,
-        lambda ids: db.session.execute(delete(StaffLoginFailure).where(StaffLoginFailure.id.in_(ids))),
-        dry_run,
-    )
-    return {"failed staff logins": deleted}
-
-
-def due(start, end):
-    condition = (StaffLoginFailure.at >= expiry_cutoff(start)) & (StaffLoginFailure.at < expiry_cutoff(end))
-    return {"failed staff logins": count_where(StaffLoginFailure.id, condition)}
+purge, due = expiring_rows(
+    "failed staff logins",
+    StaffLoginFailure,
+    StaffLoginFailure.at,
+    lambda: Period.from_config("STAFF_LOGIN_FAILURE_RETENTION_DAYS", "day"),
+)
