@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import delete
 
 from koki_site import cookies
-from koki_site.batches import count_where, delete_in_batches
+from koki_site.batches import expiring_rows
 from koki_site.consent.models import ConsentRecord
 from koki_site.extensions import db
 from koki_site.periods import Period
@@ -55,19 +54,9 @@ def record(decision, lang, method):
     db.session.commit()
 
 
-def expiry_cutoff(moment):
-    return Period.from_config("CONSENT_PROOF_RETENTION_MONTHS", "month").before(moment)
-
-
-def purge(as_of, dry_run):
-    def delete_rows(ids):
-        db.session.execute(delete(ConsentRecord).where(ConsentRecord.id.in_(ids)))
-
-    condition = ConsentRecord.decided_at < expiry_cutoff(as_of)
-    return {"consent ledger rows": delete_in_batches(ConsentRecord.id, condition, delete_rows, dry_run)}
-
-
-def due(start, end):
-    decided = ConsentRecord.decided_at
-    condition = (decided >= expiry_cutoff(start)) & (decided < expiry_cutoff(end))
-    return {"consent ledger rows": count_where(ConsentRecord.id, condition)}
+purge, due = expiring_rows(
+    "consent ledger rows",
+    ConsentRecord,
+    ConsentRecord.decided_at,
+    lambda: Period.from_config("CONSENT_PROOF_RETENTION_MONTHS", "month"),
+)
