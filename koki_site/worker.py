@@ -29,7 +29,9 @@ def worker_command(poll):
         signal.signal(signal_number, lambda *_: stopping.set())
     app.logger.setLevel(logging.INFO)
     app.logger.info(
-        "worker started: the outbox every %s s; daily jobs: %s", poll, ", ".join(j.name for j in jobs.all_jobs())
+        "worker started: the outbox every %s s; daily jobs: %s",
+        poll,
+        ", ".join(j.name for j in jobs.all_jobs()),
     )
     while not stopping.is_set():
         work_once(app)

@@ -8,8 +8,8 @@ from sqlalchemy import delete, select
 
 from koki_site import addresses, mail, register
 from koki_site.batches import count_where, delete_in_batches
-from koki_site.contact import mails
-from koki_site.contact.models import ContactMessage, ContactNote, ContactReply
+from koki_site.contact import mails, reads, search  # noqa: F401  (search keeps the derived columns)
+from koki_site.contact.models import ContactAnswer, ContactMessage, ContactNote, ContactReply
 from koki_site.extensions import db
 
 PROCESSING = "contact"
@@ -38,6 +38,7 @@ def store(form, language):
         purpose=str(processing.purpose),
         policy_version=current_app.config["POLICY_VERSION"],
         received_at=received,
+        activity_at=received,
         delete_after=processing.retention[0].period().after(received),
     )
     db.session.add(message)
@@ -47,11 +48,12 @@ def store(form, language):
 
 
 def delete_messages(ids):
-    """A batch of messages with their replies, notes, and their mail still in the outbox."""
+    """A batch of messages with their thread (replies, notes, answers), read marks, and waiting mail."""
     reply_ids = db.session.scalars(select(ContactReply.id).where(ContactReply.message_id.in_(ids))).all()
     mail.cancel(*map(mails.message_ref, ids), *map(mails.reply_ref, reply_ids))
-    db.session.execute(delete(ContactReply).where(ContactReply.message_id.in_(ids)))
-    db.session.execute(delete(ContactNote).where(ContactNote.message_id.in_(ids)))
+    for model in (ContactReply, ContactNote, ContactAnswer):
+        db.session.execute(delete(model).where(model.message_id.in_(ids)))
+    reads.forget(ids)
     db.session.execute(delete(ContactMessage).where(ContactMessage.id.in_(ids)))
 
 
@@ -96,6 +98,10 @@ def find(email):
                 "legal_basis": m.legal_basis,
                 "delete_after": m.delete_after.isoformat(),
                 "replies": [{"sent_at": r.created_at.isoformat(), "body": r.body} for r in m.replies],
+                "answers": [
+                    {"received_at": a.received_at.isoformat(), "from": a.from_address, "body": a.body}
+                    for a in m.answers
+                ],
             },
         }
         for m in db.session.scalars(of_person(email).order_by(ContactMessage.id))

@@ -28,8 +28,15 @@ __all__ = [
     "failed",
     "init_app",
     "queue",
+    "render_text",
     "stop_sender",
 ]
+
+
+def render_text(template, **context):
+    """A mail's text from its template, with or without a request (`flask mail receive` has none):
+    the page context processors (language links, the consent banner) are no part of a mail."""
+    return current_app.jinja_env.get_template(template).render(config=current_app.config, **context)
 
 
 def deliver_queued():

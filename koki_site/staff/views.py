@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from koki_site import audit, jobs, register
+from koki_site import audit, formats, jobs, register
 from koki_site.auth import role_required
 from koki_site.extensions import db, limiter, login_manager
 from koki_site.security import is_site_path
@@ -22,6 +22,8 @@ from koki_site.staff.forms import LoginForm, LogoutForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group="staff")
 bp.add_app_template_global(navigation.staff_nav)
+for _name, _filter in formats.FILTERS.items():  # one way to write dates, phones, languages
+    bp.add_app_template_filter(_filter, _name)
 
 LAST_SEEN = "staff_seen"  # in the session: when this staff member last made a request (epoch seconds)
 
