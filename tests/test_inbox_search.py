@@ -123,3 +123,60 @@ def test_a_changed_message_is_searched_as_it_now_is_and_a_deleted_one_is_gone(ap
 def test_folding():
     assert search.fold("Élodie  L'Hôpital-Sud, cœur@ÆTHER.fr ß") == "elodie l hopital sud coeur aether fr ss"
     assert search.words("a b c d e f g h i j") == list("abcdefgh")
+
+
+def test_the_counts_per_status_follow_every_change_whoever_makes_it(app, runner):
+    """Kept by the database's triggers: the form, a status change, a Core UPDATE, a purge, an erasure."""
+    from sqlalchemy import delete, update
+
+    from koki_site.contact import listing
+
+    store(app)
+
+    def counts():
+        with app.app_context():
+            return listing.counts()
+
+    assert counts() == {"new": 4}
+    with app.app_context():
+        first, second, *_ = db.session.scalars(select(ContactMessage).order_by(ContactMessage.id)).all()
+        first.status = "closed"
+        db.session.commit()
+        db.session.execute(update(ContactMessage).where(ContactMessage.id == second.id).values(status="spam"))
+        first.status = "closed"  # no change: nothing counted twice
+        db.session.commit()
+    assert counts() == {"new": 2, "closed": 1, "spam": 1}
+    with app.app_context():
+        db.session.execute(delete(ContactMessage).where(ContactMessage.status == "new"))
+        db.session.commit()
+    assert counts() == {"closed": 1, "spam": 1}
+    assert "contact messages: deleted 2" in runner.invoke(args=["purge", "--as-of", "2099-01-01"]).output
+    assert counts() == {}
+
+
+@pytest.mark.skipif(
+    not __import__("os").environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="stems: PostgreSQL's French and English configurations",
+)
+def test_postgresql_also_finds_other_forms_of_a_word_by_its_stem(app):
+    ids = store(app)
+    assert found(app, ids, "démonstrations logiciels") == {"elodie"}  # "démonstration du logiciel"
+    assert found(app, ids, "report") == {"linus"}  # "reports", as a prefix anyway
+    assert found(app, ids, "opératoires") == {"elodie"}
+
+
+@pytest.mark.parametrize("common", [True, False])
+def test_a_search_lists_the_same_whichever_index_it_starts_from(app, monkeypatch, common):
+    """Common words are walked along time, rare ones taken from the word index: the same list."""
+    from koki_site.contact import listing
+
+    ids = store(app)
+    monkeypatch.setattr(search, "is_common", lambda query: common)
+    with app.test_request_context():
+        state = listing.ListState(q="devis")
+        matches = state.matches(0)
+        page = listing.page(state, 0, ids=matches)
+        newer, older = listing.neighbours(state, 0, page.items[0])
+        assert [ids[m.id] for m in page.items] == ["coeur", "grace"]  # newest first
+        assert (newer, ids[older]) == (None, "grace")
+        assert listing.total(state, {}, matches) == (2, False)

@@ -9,9 +9,9 @@ The actions on a message are in contact/thread.py, saved replies and signatures 
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_number, lazy_pgettext, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -80,9 +80,11 @@ def messages():
     """The list: by status, assignment and a search over name, address, company and text; 25 a page."""
     state = listing.ListState.from_args(request.args)
     before, after = request.args.get("before", type=int), request.args.get("after", type=int)
-    page = listing.page(state, current_user.id, before, after, oldest=request.args.get("oldest") == "1")
+    ids = state.matches(current_user.id)
+    oldest = request.args.get("oldest") == "1"
+    page = listing.page(state, current_user.id, before, after, oldest=oldest, ids=ids)
     counts = listing.counts()
-    total, more = listing.total(state, current_user.id, counts)
+    total, more = listing.total(state, counts, ids)
     return render_template(
         "contact/inbox.html",
         state=state,
@@ -99,8 +101,8 @@ def messages():
 def messages_count(number, more=False):
     """ "1 message", "25 messages", "more than 1,000 messages"."""
     if more:
-        return _("more than %(count)s messages", count=number)
-    return ngettext("%(num)s message", "%(num)s messages", number)
+        return _("more than %(count)s messages", count=format_number(number))
+    return ngettext("%(count)s message", "%(count)s messages", number, count=format_number(number))
 
 
 bp.add_app_template_global(messages_count)

@@ -123,3 +123,13 @@ class ContactRead(db.Model):
     message_id: Mapped[int] = mapped_column(ForeignKey("contact_message.id"), primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), primary_key=True)
     read_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ContactStatusCount(db.Model):
+    """How many messages have each status, kept by the database's own triggers (migration 0013), so
+    that the inbox counts without reading the messages. Never written by the app."""
+
+    __tablename__ = "contact_status_count"
+
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    messages: Mapped[int] = mapped_column(default=0)

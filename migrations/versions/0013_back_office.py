@@ -8,10 +8,13 @@ saved replies and signatures.
   the inbox's pages and counts, instead of the single-column ones.
 - Search index, one per database, outside the models (migrations/env.py leaves them out of
   `flask db check`): PostgreSQL, a generated `search_vector` tsvector ("simple" words plus French
-  and English stems) under a GIN index; SQLite, the FTS5 table `contact_message_fts` over
+  and English stems, without positions) under a GIN index; SQLite, the FTS5 table `contact_message_fts` over
   search_text (external content) and three triggers that keep it. A later migration that rebuilds
   contact_message on SQLite (batch "recreate") drops the triggers: it must call
   create_sqlite_search() again.
+- contact_status_count: messages per status, kept by triggers on contact_message (insert, delete,
+  status change), so the inbox counts without reading the table; filled here. The same rebuild
+  caveat applies to these triggers (create_status_count_triggers()).
 - contact_answer, contact_read, contact_saved_reply, contact_signature.
 
 Revision ID: 0013_back_office
@@ -37,9 +40,11 @@ WORD = re.compile(r"[^\W_]+")
 LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
 SEARCHED = ('first_name', 'last_name', 'email', 'company', 'message')
 FTS = 'contact_message_fts'
+# Without positions (strip): nothing ranks or searches phrases, and the vector is half the size,
+# which is what a search pays for each row it checks.
 VECTOR = (
-    "to_tsvector('simple'::regconfig, search_text) || to_tsvector('french'::regconfig, search_text)"
-    " || to_tsvector('english'::regconfig, search_text)"
+    "strip(to_tsvector('simple'::regconfig, search_text) || to_tsvector('french'::regconfig, search_text)"
+    " || to_tsvector('english'::regconfig, search_text))"
 )
 
 
@@ -71,6 +76,60 @@ def create_sqlite_search():
     op.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")
 
 
+# PostgreSQL: one function for the three triggers; two counters are always taken in the same order
+# (their status's alphabetical order), so that two status changes cannot wait for each other.
+POSTGRESQL_COUNT_FUNCTION = """
+CREATE OR REPLACE FUNCTION contact_status_count_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    change record;
+BEGIN
+    FOR change IN
+        SELECT status, delta FROM (VALUES
+            (CASE WHEN TG_OP <> 'INSERT' THEN OLD.status END, -1),
+            (CASE WHEN TG_OP <> 'DELETE' THEN NEW.status END, 1)
+        ) AS changes (status, delta)
+        WHERE status IS NOT NULL ORDER BY status
+    LOOP
+        INSERT INTO contact_status_count (status, messages) VALUES (change.status, change.delta)
+        ON CONFLICT (status) DO UPDATE SET messages = contact_status_count.messages + change.delta;
+    END LOOP;
+    RETURN NULL;
+END $$
+"""
+
+
+def create_status_count_triggers():
+    """Triggers that keep contact_status_count as messages come, go and change status."""
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(POSTGRESQL_COUNT_FUNCTION)
+        op.execute(
+            'CREATE TRIGGER contact_status_count_insert_delete AFTER INSERT OR DELETE ON contact_message'
+            ' FOR EACH ROW EXECUTE FUNCTION contact_status_count_follow()'
+        )
+        op.execute(
+            'CREATE TRIGGER contact_status_count_update AFTER UPDATE OF status ON contact_message FOR EACH ROW'
+            ' WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION contact_status_count_follow()'
+        )
+        return
+    bump = (
+        "INSERT INTO contact_status_count (status, messages) VALUES ({row}.status, {delta})"
+        " ON CONFLICT (status) DO UPDATE SET messages = messages + {delta};"
+    )
+    op.execute(
+        'CREATE TRIGGER IF NOT EXISTS contact_status_count_insert AFTER INSERT ON contact_message BEGIN '
+        + bump.format(row='new', delta=1) + ' END'
+    )
+    op.execute(
+        'CREATE TRIGGER IF NOT EXISTS contact_status_count_delete AFTER DELETE ON contact_message BEGIN '
+        + bump.format(row='old', delta=-1) + ' END'
+    )
+    op.execute(
+        'CREATE TRIGGER IF NOT EXISTS contact_status_count_update AFTER UPDATE OF status ON contact_message'
+        ' WHEN old.status IS NOT new.status BEGIN '
+        + bump.format(row='old', delta=-1) + ' ' + bump.format(row='new', delta=1) + ' END'
+    )
+
+
 def upgrade():
     with op.batch_alter_table('contact_message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('activity_at', sa.DateTime(timezone=True), nullable=True))
@@ -89,6 +148,17 @@ def upgrade():
         op.execute('CREATE INDEX ix_contact_message_search_vector ON contact_message USING gin (search_vector)')
     elif op.get_bind().dialect.name == 'sqlite':
         create_sqlite_search()
+
+    op.create_table('contact_status_count',
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('messages', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('status')
+    )
+    op.execute(
+        'INSERT INTO contact_status_count (status, messages)'
+        ' SELECT status, count(*) FROM contact_message GROUP BY status'
+    )
+    create_status_count_triggers()
 
     op.create_table('contact_answer',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -168,6 +238,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_contact_answer_message_id'))
         batch_op.drop_index(batch_op.f('ix_contact_answer_mail_id'))
     op.drop_table('contact_answer')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute('DROP TRIGGER contact_status_count_insert_delete ON contact_message')
+        op.execute('DROP TRIGGER contact_status_count_update ON contact_message')
+        op.execute('DROP FUNCTION contact_status_count_follow()')
+    else:
+        for trigger in ('insert', 'delete', 'update'):
+            op.execute(f'DROP TRIGGER IF EXISTS contact_status_count_{trigger}')
+    op.drop_table('contact_status_count')
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('DROP INDEX ix_contact_message_search_vector')
         op.execute('ALTER TABLE contact_message DROP COLUMN search_vector')
