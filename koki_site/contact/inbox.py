@@ -9,16 +9,15 @@ The actions on a message are in contact/thread.py, saved replies and signatures 
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_number, lazy_pgettext, ngettext
+from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from koki_site import audit
+from koki_site import audit, todo
 from koki_site.auth import role_required
 from koki_site.contact import forms as contact_forms
-from koki_site.contact import incoming, listing, reads, writing
+from koki_site.contact import incoming, listing, reads, words, writing
 from koki_site.contact.forms import AssignForm, BulkForm, NoteForm, ReplyForm, StatusForm
 from koki_site.contact.models import STATUSES, ContactMessage
 from koki_site.extensions import db
@@ -26,20 +25,28 @@ from koki_site.mail import inbound
 
 bp = Blueprint("inbox", __name__, url_prefix="/staff/messages")
 FIRST_WORDS = 90  # characters of the message shown in the list after its topic
-STATUS_LABELS = {
-    "new": lazy_pgettext("message status", "New"),
-    "open": lazy_pgettext("message status", "Open"),
-    "answered": lazy_pgettext("message status", "Answered"),
-    "closed": lazy_pgettext("message status", "Closed"),
-    "spam": lazy_pgettext("message status", "Spam"),
-}
-DELIVERY_LABELS = {"queued": _l("queued"), "sent": _l("sent"), "failed": _l("failed, see the outbox")}
 
 
 @bp.record_once
 def receive_answers(state):
     """Mail sent to a reply address comes back through `flask mail receive` into its thread."""
     inbound.provide_receiver(state.app, incoming.receive)
+    words.describe_for_the_audit_log(state.app)
+    todo.provide(state.app, "support", waiting_messages)
+
+
+def waiting_messages():
+    """The staff home: new messages, and open ones (answers that came back among them)."""
+    counts = listing.counts()
+    tasks = []
+    for status, text in (
+        ("new", lambda n: ngettext("%(count)s new message", "%(count)s new messages", n, count=n)),
+        ("open", lambda n: ngettext("%(count)s open message", "%(count)s open messages", n, count=n)),
+    ):
+        if counts.get(status):
+            url = url_for("inbox.messages", status=status)
+            tasks.append(todo.Task(text(counts[status]), url, urgent=status == "new", count=counts[status]))
+    return tasks or [todo.Task(_("No message waits for an answer."), url_for("inbox.messages"))]
 
 
 def first_words(text, length=FIRST_WORDS):
@@ -64,8 +71,8 @@ def inbox_labels():
         return _("You") if message.assigned_to_id == current_user.id else _("A colleague")
 
     return {
-        "status_label": STATUS_LABELS.get,
-        "delivery_label": DELIVERY_LABELS.get,
+        "status_label": words.STATUS_LABELS.get,
+        "delivery_label": words.DELIVERY_LABELS.get,
         "assignment_label": assignment_label,
         "topic_label": topic_label,
         "first_words": first_words,

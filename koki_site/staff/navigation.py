@@ -39,6 +39,7 @@ PAGES = (
     StaffPage("/staff/register", _l("Register"), _l("The record of processing activities."), ("dpo",)),
     StaffPage("/staff/stats", _l("Statistics"), _l("Page views and cookie choices per day.")),
     StaffPage("/staff/accounts", _l("Accounts"), _l("Staff accounts and their roles."), ("admin",)),
+    StaffPage("/staff/mail", _l("Mail"), _l("Mail the site could not deliver."), ("admin",)),
     StaffPage("/staff/password", _l("Password"), _l("Change your own password.")),
 )
 
