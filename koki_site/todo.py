@@ -23,11 +23,11 @@ def provide(app, role, provider):
 
 
 def for_roles(roles):
-    """The tasks of these roles, urgent first, in the order the capabilities gave them."""
-    tasks = [
-        task
-        for role, provider in current_app.extensions.get("koki_todo", [])
-        if role in roles
-        for task in provider()
-    ]
-    return sorted(tasks, key=lambda task: not task.urgent)
+    """The tasks of these roles, urgent first, in the order the capabilities gave them; a task two
+    roles share (the last purge, for the DPO and an admin) once."""
+    tasks = {}
+    for role, provider in current_app.extensions.get("koki_todo", []):
+        if role in roles:
+            for task in provider():
+                tasks.setdefault(task.text, task)
+    return sorted(tasks.values(), key=lambda task: not task.urgent)

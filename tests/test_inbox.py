@@ -185,3 +185,15 @@ def test_the_role_matrix_over_every_staff_page(app, client, staff, role):
             post_form(member, page, "/staff/messages/bulk", ids=message_id, status="spam").status_code == 403
         )
         assert stored(app, message_id).status == "new"
+
+
+@pytest.mark.skipif(not hasattr(ContactMessage, "topic"), reason="no `topic` (SPEC §4) yet")
+def test_the_list_shows_the_topic_before_the_first_words(app, client, staff):
+    from koki_site.contact import forms
+
+    message_id = one_message(app, client, "en", topic="demo", message="We run twelve hospitals.")
+    subject = soup(staff("support").get("/staff/messages")).find("tr", id=f"message-{message_id}").th
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        label = str(forms.TOPIC_LABELS["demo"])
+    assert subject.find(class_="topic").get_text() == label
+    assert subject.find(class_="first-words").get_text() == "We run twelve hospitals."

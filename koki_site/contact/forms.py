@@ -91,6 +91,7 @@ class ReplyForm(FlaskForm):
 class NoteForm(FlaskForm):
     body = TextAreaField(
         _l("Internal note (never sent)"),
+        id="note-body",  # the reply's box, on the same page, is "body"
         filters=[strip],
         validators=[DataRequired(_l("Write the note.")), Length(max=10000), no_nul],
     )

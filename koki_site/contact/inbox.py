@@ -24,6 +24,7 @@ from koki_site.extensions import db
 from koki_site.mail import inbound
 
 bp = Blueprint("inbox", __name__, url_prefix="/staff/messages")
+REFERENCE = re.compile(r"KOKI-\d{4}-\d{5,}")
 FIRST_WORDS = 90  # characters of the message shown in the list after its topic
 
 
@@ -136,9 +137,10 @@ def render_message(message, **forms):
     """The message's page; forms given (with their errors) replace the fresh ones."""
     state = listing.ListState.from_args(request.args)
     newer, older = listing.neighbours(state, current_user.id, message)
-    reply_form = forms.get("reply_form") or ReplyForm(
-        formdata=None, body=writing.draft(message, current_user.id)
-    )
+    reply_form = forms.get("reply_form")
+    if reply_form is None:
+        reply_form = ReplyForm(formdata=None)
+        reply_form.body.data = writing.draft(message, current_user.id)  # as is: the lines to write on
     entries = sorted(
         [("reply", r) for r in message.replies]
         + [("note", n) for n in message.notes]
@@ -166,6 +168,8 @@ def render_message(message, **forms):
 @role_required("support")
 def by_reference(reference):
     """A message by its reference (the audit log links so): its page."""
+    if not REFERENCE.fullmatch(reference):
+        abort(404)
     found = db.session.scalar(select(ContactMessage.id).where(ContactMessage.reference == reference))
     return redirect(url_for(".message", message_id=found)) if found else abort(404)
 

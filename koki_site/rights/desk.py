@@ -8,6 +8,7 @@ rights/desk_actions.py, the record of processing activities in rights/record.py.
 """
 
 import json
+import re
 from datetime import timedelta
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -34,6 +35,7 @@ PER_PAGE = 50
 TO_HANDLE = ("open", "extended")
 ANSWERED = ("done", "refused")
 LIFTABLE = ("restriction", "objection")  # the rights whose verification restricted the records
+REFERENCE = re.compile(r"KOKI-R-\d{4}-\d{5,}")
 SOON = 7  # days: a deadline this close is shown as near
 STATUS_LABELS = {
     "awaiting_verification": lazy_pgettext("rights request status", "Awaiting verification"),
@@ -184,6 +186,8 @@ def target(rights_request):
 @role_required("dpo")
 def by_reference(reference):
     """A request by its reference (the audit log links so): its page."""
+    if not REFERENCE.fullmatch(reference):
+        abort(404)
     found = db.session.scalar(select(RightsRequest.id).where(RightsRequest.reference == reference))
     return redirect(url_for(".detail", request_id=found)) if found else abort(404)
 
