@@ -60,15 +60,19 @@ def test_the_home_says_what_needs_doing_per_role(app, client, staff, runner):
     add_request(app, 2, deadline=today + timedelta(days=3))
     add_request(app, 3, deadline=today + timedelta(days=20))
     assert tasks(staff("support")) == [("1 new message", "/staff/messages?status=new", True)]
-    assert tasks(staff("dpo")) == [
+    dpo_tasks = tasks(staff("dpo"))
+    assert [task for task in dpo_tasks if "rights" in task[1]] == [
         ("1 rights request is overdue", "/staff/rights", True),
         ("1 rights request is due within 7 days", "/staff/rights", True),
         ("1 other rights request to answer", "/staff/rights", False),
-        ("No purge has run yet.", "/staff/retention", False),
+    ]
+    # Urgent or not as the purge is late, which depends on the hour (the worker has never run here).
+    assert [task[:2] for task in dpo_tasks if "rights" not in task[1]] == [
+        ("No purge has run yet.", "/staff/retention")
     ]
     runner.invoke(args=["purge"])
-    dpo_tasks = tasks(staff("dpo"))
-    assert dpo_tasks[-1][0].startswith("Last purge: ") and dpo_tasks[-1][0].endswith("0 records removed")
+    (purge_task,) = [task for task in tasks(staff("dpo")) if task[1] == "/staff/retention"]
+    assert "Last purge: " in purge_task[0] and purge_task[0].endswith("0 records removed")
     with app.test_request_context():
         queued = mail.queue("someone@example.org", "Subject", "Text")
         db.session.flush()

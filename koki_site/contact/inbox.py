@@ -29,8 +29,9 @@ FIRST_WORDS = 90  # characters of the message shown in the list after its topic
 
 
 @bp.record_once
-def receive_answers(state):
-    """Mail sent to a reply address comes back through `flask mail receive` into its thread."""
+def meet_the_core(state):
+    """Answers by mail (`flask mail receive` files them in their thread), the audit log's words for
+    this capability, and the staff home's count of what waits."""
     inbound.provide_receiver(state.app, incoming.receive)
     words.describe_for_the_audit_log(state.app)
     todo.provide(state.app, "support", waiting_messages)
