@@ -1,14 +1,21 @@
-"""The staff audit log: who did what, when (SPEC §6). References only, never a visitor's data."""
+"""The staff audit log: who did what, when (SPEC §6). References only, never a visitor's data.
+
+What the DPO reads is in words: each capability names its actions, the kinds of record its
+targets name ("message:KOKI-2026-00042") with the page that shows one, and the keys of its
+details, when its blueprint is registered (`describe`); the log page asks here (`explain`).
+"""
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import has_request_context
+from flask import current_app, has_request_context, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koki_site import register
+from koki_site import kinds, register
 from koki_site.batches import expiring_rows
 from koki_site.extensions import UTCDateTime, db
 from koki_site.periods import Period
@@ -48,6 +55,92 @@ def log(action, target=None, details=None, actor=None):
 
 def init_app(app):
     register.provide(app, "audit", purge=purge, due=due)
+    describe(app, actions={"purge": _l("Purge of expired data")}, details={**CORE_DETAILS, **kinds.LABELS})
+
+
+ACTORS = {
+    "cli": _l("Command line"),
+    "visitor": _l("The visitor"),
+    "unknown": _l("Unknown address"),
+    "system": _l("The site"),
+    "mail": _l("Incoming mail"),
+}
+CORE_DETAILS = {"as_of": _l("as of"), "reason": _l("reason"), "change": _l("change")}
+
+
+@dataclass(frozen=True)
+class TargetKind:
+    label: object  # "Message", "Rights request"
+    endpoint: str | None = None  # the page of one, given the target's value as `value_arg`
+    value_arg: str = "reference"
+    roles: tuple = ()  # who may open that page; others see the name without the link
+    name: object = None  # name(value) -> what to show instead of the value (an account's address)
+
+
+EMPTY = {"actions": {}, "targets": {}, "details": {}, "explain": {}}
+
+
+def describe(app, actions=None, targets=None, details=None, explain=None):
+    """A capability's words for the log: {action: label}, {kind: TargetKind}, {detail key: label},
+    and {action: explain(details) -> [(label, text)]} where the details need more than their keys."""
+    words = app.extensions.setdefault("koki_audit_words", {name: {} for name in EMPTY})
+    given = {"actions": actions, "targets": targets, "details": details, "explain": explain}
+    for name, entries in given.items():
+        words[name].update(entries or {})
+
+
+def words():
+    return current_app.extensions.get("koki_audit_words", EMPTY)
+
+
+def action_label(action):
+    return words()["actions"].get(action, action)
+
+
+def actor_label(actor):
+    return ACTORS.get(actor, actor)
+
+
+def target_of(target, roles):
+    """(kind's label, what to show, link or None) of a target such as "rights:KOKI-R-2026-00007"."""
+    kind, _, value = (target or "").partition(":")
+    found = words()["targets"].get(kind)
+    if found is None:
+        return "", target or "", None
+    if not value:
+        return found.label, "", None
+    shown = found.name(value) if found.name else value
+    allowed = not found.roles or set(found.roles) & set(roles)
+    link = url_for(found.endpoint, **{found.value_arg: value}) if found.endpoint and allowed else None
+    return found.label, shown or value, link
+
+
+def details_of(entry):
+    """The entry's details as (label, text) pairs; text that is not JSON, as it is."""
+    if not entry.details:
+        return []
+    try:
+        details = json.loads(entry.details)
+    except ValueError:
+        return [("", entry.details)]
+    if not isinstance(details, dict):
+        return [("", plain(details))]
+    explain = words()["explain"].get(entry.action)
+    if explain is not None:
+        return explain(details)
+    return [(key_label(key), plain(value)) for key, value in details.items()]
+
+
+def key_label(key):
+    return kinds.LABELS.get(key) or words()["details"].get(key) or key.replace("_", " ")
+
+
+def plain(value):
+    if isinstance(value, dict):
+        return ", ".join(f"{key_label(key)}: {plain(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(plain(item) for item in value)
+    return "—" if value is None else str(value)
 
 
 # Entries are kept AUDIT_RETENTION_MONTHS, then purged (through the register).

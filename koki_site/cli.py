@@ -1,5 +1,6 @@
 """Core commands: `flask translate …`, `flask mail send`, `flask purge` (capabilities add theirs)."""
 
+import sys
 import tempfile
 from pathlib import Path
 
@@ -7,9 +8,12 @@ import click
 from babel.messages.frontend import CommandLineInterface
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from koki_site import backups, mail, retention, worker
+from koki_site.extensions import db
 from koki_site.i18n import compile_catalogues, translations_directory
+from koki_site.mail import inbound
 
 translate = AppGroup("translate", help="Update and compile the message catalogues.")
 mail_group = AppGroup("mail", help="The mail outbox.")
@@ -30,6 +34,29 @@ def mail_send():
     """Deliver the mail that is due (new, or waiting to be tried again)."""
     sent, failed = mail.deliver()
     click.echo(f"Mail sent: {sent}, not sent: {failed}.")
+
+
+@mail_group.command("receive")
+@click.option(
+    "--to", "recipient", metavar="ADDRESS", help="The envelope recipient, as the mail server gives it."
+)
+@click.pass_context
+def mail_receive(context, recipient):
+    """File one mail (RFC 5322, on standard input) sent to a reply address; exit status as sysexits.h."""
+    raw = inbound.read_capped(sys.stdin.buffer, current_app.config["MAIL_RECEIVE_MAX_BYTES"])
+    if raw is None:
+        status, said = inbound.EX_DATAERR, "message too large"
+    else:
+        try:
+            status, said = inbound.receive(raw, recipient)
+            if current_app.config["MAIL_DELIVERY"] == "inline":
+                mail.deliver_queued()  # tests; else the worker sends the note to support
+        except SQLAlchemyError:
+            db.session.rollback()
+            current_app.logger.exception("mail not filed: database unavailable")
+            status, said = inbound.EX_TEMPFAIL, "database unavailable, try again later"
+    click.echo(said, err=status != inbound.EX_OK)
+    context.exit(status)
 
 
 def pybabel(*args):

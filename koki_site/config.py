@@ -109,6 +109,11 @@ MAIL_MAX_ATTEMPTS = 8  # then the mail stays in the outbox, marked failed, with 
 MAIL_DELIVERY = "background"
 MAIL_POLL_SECONDS = 30  # the background sender looks again this often while mail waits for a retry
 SUPPORT_EMAIL = "support@koki-software.fr"  # told of each new contact message
+# Replies to visitors carry Reply-To: support+<reference>.<signature>@… built from this address;
+# the mail server pipes what comes back to `flask mail receive` (koki_site/mail/inbound.py).
+REPLY_ADDRESS = "support@koki-software.fr"
+MAIL_RECEIVE_MAX_BYTES = 10 * 1024 * 1024  # a larger mail is refused (exit 65): attachments count
+MAIL_RECEIVE_MAX_CHARS = 20000  # of text kept from one mail; the rest is cut, and marked so
 
 # Rate limits (Flask-Limiter); RATELIMIT_ENABLED=false turns them off.
 RATELIMIT_STORAGE_URI = "memory://"

@@ -1,6 +1,6 @@
 """Error pages in the visitor's language: the URL prefix, else Accept-Language."""
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
@@ -35,6 +35,10 @@ def init_app(app):
     app.register_error_handler(OperationalError, database_unavailable)
 
 
+def is_staff_path(path):
+    return path == "/staff" or path.startswith("/staff/")
+
+
 def database_unavailable(error):
     """The database is down, restarting or too slow (statement timeout): 503, try again soon.
 
@@ -46,10 +50,15 @@ def database_unavailable(error):
 
 
 def render_error(error):
-    """Every HTTP error, 500 included (Flask wraps unhandled exceptions in InternalServerError)."""
+    """Every HTTP error, 500 included (Flask wraps unhandled exceptions in InternalServerError).
+
+    Under /staff, the page is the back office's (its menu, no cookie banner: staff are not visitors).
+    """
     code = error.code or 500
     site_url.bind_untrusted_request()
     title, message = ERRORS.get(code, ERRORS[500 if code >= 500 else 400])
-    body = render_template("errors/error.html", code=code, title=title, message=message)
+    template = "staff/error.html" if is_staff_path(request.path) else "errors/error.html"
+    # A server error may be the database's: the staff page then shows no menu (it reads the account).
+    body = render_template(template, code=code, title=title, message=message, minimal=code >= 500)
     headers = {name: value for name, value in error.get_headers() if name in KEPT_HEADERS}
     return body, code, headers

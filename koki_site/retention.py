@@ -1,19 +1,49 @@
 """`flask purge` (SPEC §8): every processing deletes what is past its period, through the register."""
 
+import json
 from datetime import UTC, datetime, time
 
 import click
-from flask import current_app
+from flask import current_app, url_for
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from sqlalchemy import select
 
-from koki_site import audit, jobs, register, submissions
+from koki_site import audit, formats, jobs, register, submissions, todo
 from koki_site.extensions import db
 
 
 def init_app(app):
     app.cli.add_command(purge_command)
     jobs.provide(app, jobs.Job("purge", _l("Purge of expired data"), "PURGE_HOUR", scheduled_purge))
+    todo.provide(app, "dpo", lambda: [last_purge_task(url_for("staff.retention"))])
+    todo.provide(app, "admin", lambda: [last_purge_task(url_for("staff.home", _anchor="jobs-title"))])
+
+
+def last_purge_task(url):
+    """The staff home: when the purge last ran and what it removed; urgent when it is late."""
+    now = datetime.now(UTC)
+    state = next((s for s in jobs.states(now) if s.job.name == "purge"), None)
+    entry = db.session.scalars(
+        select(audit.AuditEntry)
+        .where(audit.AuditEntry.action == "purge")
+        .order_by(audit.AuditEntry.at.desc())
+    ).first()
+    if entry is None:
+        return todo.Task(_("No purge has run yet."), url, urgent=bool(state and state.late))
+    removed = sum(n for n in json.loads(entry.details or "{}").values() if isinstance(n, int))
+    text = ngettext(
+        "Last purge: %(date)s, %(count)s record removed",
+        "Last purge: %(date)s, %(count)s records removed",
+        removed,
+        date=formats.moment(entry.at),
+        count=removed,
+    )
+    if state and state.late:
+        text = _("The nightly purge is late. %(last)s", last=text)
+    return todo.Task(text, url, urgent=bool(state and state.late))
 
 
 def scheduled_purge(now):
@@ -27,7 +57,7 @@ def scheduled_purge(now):
 def purge(as_of, dry_run=False):
     """{kind: count} of what each processing removed (or would remove) as of that moment."""
     counts = {}
-    for _, handlers in register.handlers_of(current_app):
+    for _processing, handlers in register.handlers_of(current_app):
         if handlers.purge:
             counts.update(handlers.purge(as_of, dry_run))
     if not dry_run:
@@ -39,7 +69,7 @@ def purge(as_of, dry_run=False):
 def due(start, end):
     """{kind: count} of what will be past its period between start and end (the DPO's page)."""
     counts = {}
-    for _, handlers in register.handlers_of(current_app):
+    for _processing, handlers in register.handlers_of(current_app):
         if handlers.due:
             counts.update(handlers.due(start, end))
     return counts

@@ -38,7 +38,7 @@ def test_support_reads_a_hostile_message_and_replies(app, client, chromium, live
 
     page.get_by_label("Reply to the visitor").fill("Thank you, we will call you.")
     with page.expect_navigation():
-        page.get_by_role("button", name="Send the reply").click()
+        page.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator(".thread-entry.reply .pre")).to_have_text("Thank you, we will call you.")
     page.screenshot(path=screenshot_path("staff-message-en.png"), full_page=True)
 

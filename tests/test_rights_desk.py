@@ -87,8 +87,10 @@ def test_the_list_shows_overdue_requests_first_then_by_deadline_then_unverified_
     ids = [int(row.th.a["href"].rsplit("/", 1)[1]) for row in rows]
     assert ids == [overdue, due_today, later, extended, unverified, answered]
     days = [row.select_one("td.days-left").get_text(" ", strip=True) for row in rows]
-    assert days == ["-3 overdue", "0", "10", "40", "—", "—"]
-    assert rows[0].find_all("td")[0].get_text() == "Erasure"  # the right's label, from the register
+    assert days == ["-3 overdue", "0 due soon", "10", "40", "—", "—"]
+    assert [row.get("class") for row in rows] == [["due-late"], ["due-soon"], None, None, None, None]
+    assert rows[0].select_one("td.right").get_text() == "Erasure"  # the right's label, from the register
+    assert rows[0].select_one("td.requester").get_text() == "ada@example.org"
 
     open_only = soup(dpo.get("/staff/rights?status=open")).select("table.rights-requests tbody th a")
     assert [a.get_text() for a in open_only] == [
@@ -334,21 +336,29 @@ def expected_retention(rule):
     return f"{format_period(rule.period())} {rule.when}" if rule.config_key else str(rule.when)
 
 
+def card_labels(page):
+    """The column names, as the register's cards give them: the name, then each <dt>."""
+    first = page.select_one(".processing-card")
+    return ["Processing", *(dt.get_text() for dt in first.find_all("dt"))]
+
+
 def test_the_register_page_lists_every_processing_with_its_legal_basis_and_retention(app, staff):
+    """One card per processing: every column readable without scrolling sideways."""
     page = soup(staff("dpo").get("/staff/register"))
-    headers = [th.get_text() for th in page.select("table.register thead th")]
+    headers = card_labels(page)
     assert len(headers) == 10 and headers[2] == "Legal basis" and headers[6] == "Transfers outside the EU"
+    assert page.find("table") is None
     with app.test_request_context(headers={"Accept-Language": "en"}):
         for processing in register.PROCESSINGS:
-            row = page.find("tr", id=f"processing-{processing.key}")
+            row = page.find("section", id=f"processing-{processing.key}")
             text = " ".join(row.get_text(" ").split())
-            assert row.th.get_text() == str(processing.name)
+            assert row.h2.get_text() == str(processing.name)
             assert str(processing.legal_basis_label) in text
             for rule in processing.retention:
                 assert expected_retention(rule) in text
             assert str(register.RIGHTS[processing.rights[0]][0]) in text
             assert str(register.SECURITY_MEASURES) in text and str(register.TRANSFERS) in text
-    assert len(page.select("table.register tbody tr")) == len(register.PROCESSINGS)
+    assert len(page.select(".processing-card")) == len(register.PROCESSINGS)
 
 
 def read_csv(response):
@@ -364,7 +374,7 @@ def test_the_register_csv_has_the_same_rows_and_columns(app, staff):
     assert b"\r\n" in response.data  # RFC 4180 line ends
     header, *rows = read_csv(response)
     page = soup(dpo.get("/staff/register"))
-    assert header == [th.get_text() for th in page.select("table.register thead th")]
+    assert header == card_labels(page)
     assert [row[0] for row in rows] == [str(p.name) for p in register.PROCESSINGS]
     with app.test_request_context(headers={"Accept-Language": "en"}):
         for row, processing in zip(rows, register.PROCESSINGS, strict=True):

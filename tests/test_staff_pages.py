@@ -43,7 +43,7 @@ def audit_rows(response):
 def test_the_home_page_links_to_the_pages_of_ones_roles(staff, role):
     client = staff(role)
     page = soup(client.get("/staff/", headers=EN))
-    links = {a["href"] for a in page.find("main").find_all("a")}
+    links = {a["href"] for a in page.select("main .staff-cards a")}
     assert "/staff/stats" in links  # any role
     for other, path in ROLE_PAGES.items():
         assert (path in links) == (other == role)
@@ -78,13 +78,14 @@ def test_the_audit_log_shows_logins_logouts_and_account_changes_newest_first(app
     dpo = staff("dpo")
     response = dpo.get("/staff/audit", headers=EN)
     assert audit_rows(response) == [
-        ("dpo@koki.test", "login"),
-        ("admin@koki.test", "logout"),
-        ("admin@koki.test", "login"),
+        ("dpo@koki.test", "Logged in"),
+        ("admin@koki.test", "Logged out"),
+        ("admin@koki.test", "Logged in"),
     ]
     rows = soup(response).find("table").tbody.find_all("tr")
     assert rows[0].find("td").time["datetime"].endswith("+00:00")
-    assert rows[0].find_all("td")[3].get_text(strip=True).startswith("staff:")
+    # The account by its address, not "staff:3".
+    assert rows[0].select_one("td.target").get_text(" ", strip=True) == "Staff account dpo@koki.test"
 
 
 def test_the_audit_log_filters_by_action_actor_and_days(app, staff):
@@ -98,20 +99,29 @@ def test_the_audit_log_filters_by_action_actor_and_days(app, staff):
     )
     dpo = staff("dpo")
     page = soup(dpo.get("/staff/audit", headers=EN))
-    options = [option["value"] for option in page.find("select", attrs={"name": "action"}).find_all("option")]
-    assert options == ["", "account_change", "login", "login_failed", "logout"]
-    assert audit_rows(dpo.get("/staff/audit?action=login_failed")) == [("unknown", "login_failed")]
+    options = [
+        (option["value"], option.get_text())
+        for option in page.find("select", attrs={"name": "action"}).find_all("option")
+    ]
+    assert options == [  # in words, in alphabetical order of the words
+        ("", "All actions"),
+        ("login_failed", "Failed login"),
+        ("login", "Logged in"),
+        ("logout", "Logged out"),
+        ("account_change", "Staff account changed"),
+    ]
+    assert audit_rows(dpo.get("/staff/audit?action=login_failed")) == [("Unknown address", "Failed login")]
     assert audit_rows(dpo.get("/staff/audit?actor=GRACE")) == [
-        ("grace@koki.test", "logout"),
-        ("grace@koki.test", "login"),
+        ("grace@koki.test", "Logged out"),
+        ("grace@koki.test", "Logged in"),
     ]
     assert audit_rows(dpo.get("/staff/audit?actor=%25")) == []  # a LIKE wildcard is a plain character
     assert audit_rows(dpo.get("/staff/audit?since=2026-03-09&until=2026-03-10")) == [
-        ("cli", "account_change"),
-        ("unknown", "login_failed"),
+        ("Command line", "Staff account changed"),
+        ("Unknown address", "Failed login"),
     ]
     assert audit_rows(dpo.get("/staff/audit?action=login&actor=grace&until=2026-03-08")) == [
-        ("grace@koki.test", "login")
+        ("grace@koki.test", "Logged in")
     ]
 
 
@@ -121,7 +131,7 @@ def test_a_malformed_date_is_shown_as_an_error_and_not_applied(staff):
     page = soup(response)
     assert page.find(id="since-error").get_text(strip=True)
     assert page.find("input", attrs={"name": "since"})["aria-describedby"] == "since-error"
-    assert audit_rows(response) == [("dpo@koki.test", "login")]
+    assert audit_rows(response) == [("dpo@koki.test", "Logged in")]
 
 
 def test_the_audit_log_has_50_entries_a_page_and_keeps_the_filters(app, staff):
@@ -155,7 +165,7 @@ def test_the_retention_page_counts_what_the_next_30_days_will_purge(app, staff):
     response = staff("dpo").get("/staff/retention", headers=EN)
     due = soup(response).find("table", class_="due")
     counts = {row.th.get_text(strip=True): row.td.get_text(strip=True) for row in due.tbody.find_all("tr")}
-    assert counts["audit entries"] == "2"
+    assert counts["Audit log entries"] == "2"
     periods = soup(response).find("table", class_="periods")
     audit_group = next(body for body in periods.find_all("tbody") if "Staff audit log" in body.th.get_text())
     assert "12 months" in audit_group.get_text(" ")

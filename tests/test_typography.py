@@ -175,3 +175,17 @@ def test_every_french_page_and_mail_follows_the_spacing_rules(app, client, smtp,
 def last_id(app, model):
     with app.app_context():
         return db.session.scalar(select(func.max(model.id)))
+
+
+def test_every_french_message_of_the_catalogue_follows_the_spacing_rules():
+    """The back office's French too: staff read French as French."""
+    with FRENCH.open("rb") as handle:
+        catalogue = read_po(handle)
+    wrong = [
+        (str(message.id)[:60], rule, excerpt)
+        for message in catalogue
+        if message.id
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        for rule, excerpt in problems(text)
+    ]
+    assert wrong == []

@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TelField, TextAreaField
+from wtforms import (
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
@@ -84,11 +92,13 @@ class ReplyForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(_l("Write the reply.")), Length(max=10000), no_nul],
     )
+    saved = IntegerField(_l("Saved reply"), validators=[Optional()])  # which one to insert
 
 
 class NoteForm(FlaskForm):
     body = TextAreaField(
         _l("Internal note (never sent)"),
+        id="note-body",  # the reply's box, on the same page, is "body"
         filters=[strip],
         validators=[DataRequired(_l("Write the note.")), Length(max=10000), no_nul],
     )
@@ -101,3 +111,38 @@ class StatusForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     assign = StringField(validators=[AnyOf(("me", "nobody"))])
+
+
+class BulkForm(FlaskForm):
+    """Several messages of the list closed or marked as spam at once."""
+
+    ids = SelectMultipleField(coerce=int, validate_choice=False, validators=[DataRequired()])
+    status = StringField(validators=[AnyOf(("closed", "spam"))])
+
+
+class SavedReplyForm(FlaskForm):
+    language = SelectField(_l("Language"), validators=[DataRequired()])
+    title = StringField(
+        _l("Title"),
+        filters=[strip],
+        validators=[DataRequired(_l("Give it a title.")), Length(max=100), single_line],
+    )
+    body = TextAreaField(
+        _l("Text"),
+        filters=[strip],
+        validators=[DataRequired(_l("Write the text.")), Length(max=5000), no_nul],
+    )
+
+
+def signature_form(languages, labels, data):
+    """One optional signature per language (the languages are configuration, so is the form)."""
+
+    class SignatureForm(FlaskForm):
+        pass
+
+    for code in languages:
+        field = TextAreaField(
+            labels[code], filters=[strip], validators=[Optional(), Length(max=1000), no_nul]
+        )
+        setattr(SignatureForm, f"signature_{code}", field)
+    return SignatureForm(data=data)

@@ -1,67 +1,66 @@
-"""The staff inbox (SPEC §6): messages by status and assignment, search, a thread, replies by mail."""
+"""The staff inbox (SPEC §6): a line per conversation, a thread per message, one step to answer.
 
-from datetime import UTC, datetime
+The list says who wrote, about what (topic and first words), when, the status and who has it,
+unread in bold; it pages by position (contact/listing.py). A message's page keeps the list it was
+opened from (its filters in the query string), so "next" and "reply and close" go on through it.
+The actions on a message are in contact/thread.py, saved replies and signatures in contact/saved.py.
+"""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
-from koki_site import audit, mail
+from koki_site import audit, todo
 from koki_site.auth import role_required
-from koki_site.contact import mails
-from koki_site.contact.forms import TOPIC_LABELS, AssignForm, NoteForm, ReplyForm, StatusForm
-from koki_site.contact.models import STATUSES, ContactMessage, ContactNote, ContactReply
+from koki_site.contact import incoming, listing, reads, words, writing
+from koki_site.contact.forms import TOPIC_LABELS, AssignForm, BulkForm, NoteForm, ReplyForm, StatusForm
+from koki_site.contact.models import STATUSES, ContactMessage
 from koki_site.extensions import db
-from koki_site.pagination import paginate
+from koki_site.mail import inbound
 
 bp = Blueprint("inbox", __name__, url_prefix="/staff/messages")
-PER_PAGE = 25
-SEARCHED = ("first_name", "last_name", "email", "company", "message")
+REFERENCE = re.compile(r"KOKI-\d{4}-\d{5,}")
+FIRST_WORDS = 90  # characters of the message shown in the list after its topic
 
 
-@bp.get("")
-@role_required("support")
-def messages():
-    """The messages, filtered by status, assignment and a search over name, email, company and text."""
-    status = request.args.get("status", "")
-    assigned = request.args.get("assigned", "")
-    q = request.args.get("q", "").strip()
-    query = select(ContactMessage).order_by(ContactMessage.received_at.desc(), ContactMessage.id.desc())
-    if status in STATUSES:
-        query = query.where(ContactMessage.status == status)
-    if assigned == "mine":
-        query = query.where(ContactMessage.assigned_to_id == current_user.id)
-    elif assigned == "unassigned":
-        query = query.where(ContactMessage.assigned_to_id.is_(None))
-    if q:
-        columns = [getattr(ContactMessage, name) for name in SEARCHED]
-        query = query.where(or_(*(func.lower(c).contains(q.lower(), autoescape=True) for c in columns)))
-    page = paginate(query, PER_PAGE)
-    counts = dict(
-        db.session.execute(select(ContactMessage.status, func.count()).group_by(ContactMessage.status)).all()
-    )
-    return render_template(
-        "contact/inbox.html",
-        page=page,
-        counts=counts,
-        status=status,
-        assigned=assigned,
-        q=q,
-        statuses=STATUSES,
-    )
+@bp.record_once
+def meet_the_core(state):
+    """Answers by mail (`flask mail receive` files them in their thread), the audit log's words for
+    this capability, and the staff home's count of what waits."""
+    inbound.provide_receiver(state.app, incoming.receive)
+    words.describe_for_the_audit_log(state.app)
+    todo.provide(state.app, "support", waiting_messages)
 
 
-STATUS_LABELS = {
-    "new": lazy_pgettext("message status", "New"),
-    "open": lazy_pgettext("message status", "Open"),
-    "answered": lazy_pgettext("message status", "Answered"),
-    "closed": lazy_pgettext("message status", "Closed"),
-    "spam": lazy_pgettext("message status", "Spam"),
-}
-DELIVERY_LABELS = {"queued": _l("queued"), "sent": _l("sent"), "failed": _l("failed, see the outbox")}
+def waiting_messages():
+    """The staff home: new messages, and open ones (answers that came back among them)."""
+    counts = listing.counts()
+    tasks = []
+    for status, text in (
+        ("new", lambda n: ngettext("%(count)s new message", "%(count)s new messages", n, count=n)),
+        ("open", lambda n: ngettext("%(count)s open message", "%(count)s open messages", n, count=n)),
+    ):
+        if counts.get(status):
+            url = url_for("inbox.messages", status=status)
+            tasks.append(todo.Task(text(counts[status]), url, urgent=status == "new", count=counts[status]))
+    return tasks or [todo.Task(_("No message waits for an answer."), url_for("inbox.messages"))]
+
+
+def first_words(text, length=FIRST_WORDS):
+    """The start of a message on one line, cut at a word: what it is about, at a glance."""
+    line = re.sub(r"\s+", " ", text).strip()
+    if len(line) <= length:
+        return line
+    return line[:length].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
+def topic_label(message):
+    """The topic the visitor chose (the form's optional `topic`, SPEC §4), when the message has one."""
+    return TOPIC_LABELS.get(message.topic, "") if message.topic else ""
 
 
 @bp.app_context_processor
@@ -72,10 +71,48 @@ def inbox_labels():
         return _("You") if message.assigned_to_id == current_user.id else _("A colleague")
 
     return {
-        "status_label": STATUS_LABELS.get,
-        "delivery_label": DELIVERY_LABELS.get,
+        "status_label": words.STATUS_LABELS.get,
+        "delivery_label": words.DELIVERY_LABELS.get,
         "assignment_label": assignment_label,
+        "topic_label": topic_label,
+        "first_words": first_words,
+        "split_quote": incoming.split_quote,
+        "dropped_files": incoming.dropped_files,
     }
+
+
+@bp.get("")
+@role_required("support")
+def messages():
+    """The list: by status, assignment and a search over name, address, company and text; 25 a page."""
+    state = listing.ListState.from_args(request.args)
+    before, after = request.args.get("before", type=int), request.args.get("after", type=int)
+    ids = state.matches(current_user.id)
+    oldest = request.args.get("oldest") == "1"
+    page = listing.page(state, current_user.id, before, after, oldest=oldest, ids=ids)
+    counts = listing.counts()
+    total, more = listing.total(state, counts, ids)
+    return render_template(
+        "contact/inbox.html",
+        state=state,
+        page=page,
+        counts=counts,
+        total=total,
+        more=more,
+        unread=reads.unread_among(page.items, current_user.id),
+        statuses=STATUSES,
+        bulk_form=BulkForm(formdata=None),
+    )
+
+
+def messages_count(number, more=False):
+    """ "1 message", "25 messages", "more than 1,000 messages"."""
+    if more:
+        return _("more than %(count)s messages", count=format_number(number))
+    return ngettext("%(count)s message", "%(count)s messages", number, count=format_number(number))
+
+
+bp.add_app_template_global(messages_count)
 
 
 def get_message(message_id):
@@ -85,116 +122,83 @@ def get_message(message_id):
 @bp.get("/<int:message_id>")
 @role_required("support")
 def message(message_id):
-    """One message with its thread; reading it is audited, and a new message becomes open."""
+    """One message with its thread; reading it is audited, marks it read, and a new one becomes open."""
     message = get_message(message_id)
     if message.status == "new":
         message.status = "open"
+    reads.mark_read(message, current_user.id)
     audit.log("message_view", target=f"message:{message.reference}")
     db.session.commit()
+    return render_message(message)
+
+
+def render_message(message, **forms):
+    """The message's page; forms given (with their errors) replace the fresh ones."""
+    state = listing.ListState.from_args(request.args)
+    newer, older = listing.neighbours(state, current_user.id, message)
+    reply_form = forms.get("reply_form")
+    if reply_form is None:
+        reply_form = ReplyForm(formdata=None)
+        reply_form.body.data = writing.draft(message, current_user.id)  # as is: the lines to write on
+    entries = sorted(
+        [("reply", r) for r in message.replies]
+        + [("note", n) for n in message.notes]
+        + [("answer", a) for a in message.answers],
+        key=lambda entry: (entry[1].created_at, entry[0]),
+    )
     return render_template(
         "contact/message.html",
         message=message,
-        reply_form=ReplyForm(),
-        note_form=NoteForm(),
-        status_form=StatusForm(status=message.status),
-        assign_form=AssignForm(),
+        state=state,
+        newer=newer,
+        older=older,
+        thread=entries,
+        others=listing.others_from(message),
+        saved_replies=writing.saved_replies(message.language),
+        reply_form=reply_form,
+        note_form=forms.get("note_form") or NoteForm(formdata=None),
+        status_form=StatusForm(formdata=None, status=message.status),
+        assign_form=AssignForm(formdata=None),
         statuses=STATUSES,
         topics=TOPIC_LABELS,
     )
 
 
-@bp.post("/<int:message_id>/reply")
+@bp.get("/ref/<reference>")
 @role_required("support")
-def reply(message_id):
-    """Mail a reply through the outbox and keep it with its delivery status."""
-    message = get_message(message_id)
-    if message.restricted:
-        abort(403)  # restriction or objection (SPEC §7): no processing until the DPO lifts it
-    form = ReplyForm()
-    if not form.validate_on_submit():
-        return rerender(message, reply_form=form), 400
-    reply = ContactReply(
-        message=message,
-        author_id=current_user.id,
-        author=current_user.email,
-        body=form.body.data,
-        created_at=now(),
-    )
-    db.session.add(reply)
-    db.session.flush()
-    mails.queue_reply(message, reply)
-    message.status = "answered"
-    audit.log("reply", target=f"message:{message.reference}", details={"reply": reply.id})
-    db.session.commit()
-    mail.deliver_queued()
-    return redirect(url_for(".message", message_id=message.id, _anchor=f"reply-{reply.id}"), 303)
+def by_reference(reference):
+    """A message by its reference (the audit log links so): its page."""
+    if not REFERENCE.fullmatch(reference):
+        abort(404)
+    found = db.session.scalar(select(ContactMessage.id).where(ContactMessage.reference == reference))
+    return redirect(url_for(".message", message_id=found)) if found else abort(404)
 
 
-@bp.post("/<int:message_id>/note")
+@bp.post("/bulk")
 @role_required("support")
-def note(message_id):
-    """An internal note: stored with the thread, never mailed."""
-    message = get_message(message_id)
-    form = NoteForm()
+def bulk():
+    """Close the chosen messages, or mark them as spam; each change is audited."""
+    state = listing.ListState.from_args(request.args)
+    form = BulkForm()
     if not form.validate_on_submit():
-        return rerender(message, note_form=form), 400
-    note = ContactNote(
-        message=message,
-        author_id=current_user.id,
-        author=current_user.email,
-        body=form.body.data,
-        created_at=now(),
-    )
-    db.session.add(note)
-    db.session.flush()
-    audit.log("note", target=f"message:{message.reference}", details={"note": note.id})
+        flash(_("Choose at least one message."), "error")
+        return redirect(url_for(".messages", **state.params()), 303)
+    chosen = db.session.scalars(select(ContactMessage).where(ContactMessage.id.in_(form.ids.data))).all()
+    for message in chosen:
+        if message.status != form.status.data:
+            details = {"from": message.status, "to": form.status.data}
+            audit.log("status_change", target=f"message:{message.reference}", details=details)
+            message.status = form.status.data
     db.session.commit()
-    return redirect(url_for(".message", message_id=message.id, _anchor=f"note-{note.id}"), 303)
+    if form.status.data == "spam":
+        flash(
+            ngettext("%(num)s message marked as spam.", "%(num)s messages marked as spam.", len(chosen)),
+            "success",
+        )
+    else:
+        flash(ngettext("%(num)s message closed.", "%(num)s messages closed.", len(chosen)), "success")
+    return redirect(url_for(".messages", **state.params()), 303)
 
 
-@bp.post("/<int:message_id>/status")
-@role_required("support")
-def status(message_id):
-    """Open, answered, closed, or spam."""
-    message = get_message(message_id)
-    form = StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
-    audit.log(
-        "status_change",
-        target=f"message:{message.reference}",
-        details={"from": message.status, "to": form.status.data},
-    )
-    message.status = form.status.data
-    db.session.commit()
-    return redirect(url_for(".message", message_id=message.id), 303)
-
-
-@bp.post("/<int:message_id>/assign")
-@role_required("support")
-def assign(message_id):
-    """Take the message, or leave it to anyone."""
-    message = get_message(message_id)
-    form = AssignForm()
-    if not form.validate_on_submit():
-        abort(400)
-    message.assigned_to_id = current_user.id if form.assign.data == "me" else None
-    audit.log("assign", target=f"message:{message.reference}", details={"assigned": form.assign.data})
-    db.session.commit()
-    return redirect(url_for(".message", message_id=message.id), 303)
-
-
-def rerender(message, **forms):
-    defaults = {
-        "reply_form": ReplyForm(formdata=None),
-        "note_form": NoteForm(formdata=None),
-        "status_form": StatusForm(formdata=None, status=message.status),
-        "assign_form": AssignForm(formdata=None),
-    }
-    return render_template(
-        "contact/message.html", message=message, statuses=STATUSES, **{**defaults, **forms}
-    )
-
-
-def now():
-    return datetime.now(UTC)
+# The rest of the blueprint: the actions on one message, the saved replies and signatures.
+from koki_site.contact import saved, thread  # noqa: E402, F401

@@ -1,13 +1,18 @@
-"""The mails of this capability: the notification to support, and replies to visitors."""
+"""The mails of this capability: notifications to support, and replies to visitors.
+
+A reply's Reply-To is the message's own reply address (mail/reply_address.py): the visitor's
+answer comes back through `flask mail receive` into the thread (contact/incoming.py).
+"""
 
 from datetime import UTC, datetime
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, gettext
 
 from koki_site import mail
 from koki_site.contact.models import ContactReply
 from koki_site.extensions import db
+from koki_site.mail import reply_address
 from koki_site.site_url import external_url
 
 REPLY_REF = "contact_reply:"
@@ -21,25 +26,33 @@ def reply_ref(reply_id):
     return f"{REPLY_REF}{reply_id}"
 
 
-def notify_support(message):
-    """Tell support that a message arrived: its reference and where to read it, no visitor data."""
+def notify_support(message, answer=False):
+    """Tell support that a message (or the visitor's answer) arrived: reference and link, no visitor data."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = gettext("New contact message %(reference)s", reference=message.reference)
-        text = render_template(
+        if answer:
+            subject = gettext("Answer to contact message %(reference)s", reference=message.reference)
+        else:
+            subject = gettext("New contact message %(reference)s", reference=message.reference)
+        text = mail.render_text(
             "email/contact_notification.txt",
             message=message,
+            answer=answer,
             url=external_url("inbox.message", message_id=message.id),
         )
     mail.queue(current_app.config["SUPPORT_EMAIL"], subject, text, ref=message_ref(message.id))
 
 
+def notify_answer(message):
+    notify_support(message, answer=True)
+
+
 def queue_reply(message, reply):
-    """Mail a reply to the visitor, in the language of their message."""
+    """Mail the reply box's text to the visitor, in the language of their message, with its footer."""
     with force_locale(message.language):
         subject = gettext("Your message %(reference)s", reference=message.reference)
-        text = render_template("email/contact_reply.txt", message=message, reply=reply)
-    reply_to = {"Reply-To": current_app.config["COMPANY_EMAIL"]}
-    mail.queue(message.email, subject, text, headers=reply_to, ref=reply_ref(reply.id))
+        text = mail.render_text("email/contact_reply.txt", message=message, reply=reply)
+    headers = {"Reply-To": reply_address.make(message.reference)}
+    mail.queue(message.email, subject, text, headers=headers, ref=reply_ref(reply.id))
 
 
 @mail.delivered.connect

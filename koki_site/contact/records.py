@@ -9,9 +9,9 @@ from sqlalchemy import delete, select
 
 from koki_site import addresses, dates, i18n, mail, phones, register
 from koki_site.batches import count_where, delete_in_batches
-from koki_site.contact import mails
+from koki_site.contact import mails, reads, search  # noqa: F401  (search keeps the derived columns)
 from koki_site.contact.forms import TOPIC_LABELS
-from koki_site.contact.models import ContactMessage, ContactNote, ContactReply
+from koki_site.contact.models import ContactAnswer, ContactMessage, ContactNote, ContactReply
 from koki_site.extensions import db
 
 PROCESSING = "contact"
@@ -41,6 +41,7 @@ def store(form, language):
         purpose=str(processing.purpose),
         policy_version=current_app.config["POLICY_VERSION"],
         received_at=received,
+        activity_at=received,
         delete_after=processing.retention[0].period().after(received),
     )
     db.session.add(message)
@@ -50,11 +51,12 @@ def store(form, language):
 
 
 def delete_messages(ids):
-    """A batch of messages with their replies, notes, and their mail still in the outbox."""
+    """A batch of messages with their thread (replies, notes, answers), read marks, and waiting mail."""
     reply_ids = db.session.scalars(select(ContactReply.id).where(ContactReply.message_id.in_(ids))).all()
     mail.cancel(*map(mails.message_ref, ids), *map(mails.reply_ref, reply_ids))
-    db.session.execute(delete(ContactReply).where(ContactReply.message_id.in_(ids)))
-    db.session.execute(delete(ContactNote).where(ContactNote.message_id.in_(ids)))
+    for model in (ContactReply, ContactNote, ContactAnswer):
+        db.session.execute(delete(model).where(model.message_id.in_(ids)))
+    reads.forget(ids)
     db.session.execute(delete(ContactMessage).where(ContactMessage.id.in_(ids)))
 
 
@@ -100,6 +102,10 @@ def find(email):
                 "legal_basis": m.legal_basis,
                 "delete_after": m.delete_after.isoformat(),
                 "replies": [{"sent_at": r.created_at.isoformat(), "body": r.body} for r in m.replies],
+                "answers": [
+                    {"received_at": a.received_at.isoformat(), "from": a.from_address, "body": a.body}
+                    for a in m.answers
+                ],
             },
         }
         for m in db.session.scalars(of_person(email).order_by(ContactMessage.id))
@@ -127,6 +133,9 @@ def present(record):
         rows.append(
             (gettext("Our reply of %(date)s", date=dates.format_moment(reply["sent_at"])), reply["body"])
         )
+    for answer in fields.get("answers", []):
+        when = dates.format_moment(answer["received_at"])
+        rows.append((gettext("Your answer by email of %(date)s", date=when), answer["body"]))
     return rows
 
 

@@ -9,10 +9,17 @@
 (except MAIL_DELIVERY = "inline", for tests); the worker (`flask worker`) delivers too.
 """
 
-from flask import current_app, g
+from datetime import UTC, datetime
 
+from flask import current_app, g, url_for
+from flask_babel import ngettext
+from sqlalchemy import func, select, update
+
+from koki_site import todo
+from koki_site.extensions import db
 from koki_site.mail.delivery import THREAD_NAME, backoff, deliver, delivered, failed
-from koki_site.mail.outbox import OutboxMail, cancel, erase, init_app, queue
+from koki_site.mail.outbox import OutboxMail, cancel, erase, queue
+from koki_site.mail.outbox import init_app as init_outbox
 from koki_site.mail.sender import stop_sender, wake_sender
 
 __all__ = [
@@ -28,8 +35,16 @@ __all__ = [
     "failed",
     "init_app",
     "queue",
+    "render_text",
+    "retry",
     "stop_sender",
 ]
+
+
+def render_text(template, **context):
+    """A mail's text from its template, with or without a request (`flask mail receive` has none):
+    the page context processors (language links, the consent banner) are no part of a mail."""
+    return current_app.jinja_env.get_template(template).render(config=current_app.config, **context)
 
 
 def deliver_queued():
@@ -52,3 +67,33 @@ def deliver_queued():
 def discard_queued():
     """The transaction that queued this request's mail was rolled back: nothing to deliver."""
     g.pop("queued_mail", None)
+
+
+def init_app(app):
+    init_outbox(app)
+    todo.provide(app, "admin", undelivered_task)
+
+
+def undelivered_task():
+    """The staff home (admins): mail given up after MAIL_MAX_ATTEMPTS, kept with its error."""
+    failed_mail = db.session.scalar(select(func.count()).where(OutboxMail.next_attempt_at.is_(None)))
+    if not failed_mail:
+        return []
+    text = ngettext(
+        "%(count)s mail could not be delivered",
+        "%(count)s mails could not be delivered",
+        failed_mail,
+        count=failed_mail,
+    )
+    return [todo.Task(text, url_for("staff.outbox"), urgent=True, count=failed_mail)]
+
+
+def retry(ids):
+    """Try these mails again now, from their first attempt, once the request commits."""
+    db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id.in_(ids))
+        .values(next_attempt_at=datetime.now(UTC), attempts=0)
+        .execution_options(synchronize_session=False)
+    )
+    g.setdefault("queued_mail", []).extend(db.session.get(OutboxMail, mail_id) for mail_id in ids)

@@ -1,4 +1,5 @@
-"""The marketing side of the newsletter (SPEC §6): counts, the list, and the CSV export (HTTP and CLI)."""
+"""The marketing side of the newsletter (SPEC §6): counts, growth per week, the list, and the CSV
+export (HTTP and CLI); one subscriber's page is in newsletter/subscriber.py."""
 
 import os
 from datetime import UTC, datetime
@@ -8,9 +9,11 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from koki_site import audit
 from koki_site.auth import role_required
 from koki_site.extensions import db
-from koki_site.i18n import language_name
+from koki_site.formats import language as language_name
+from koki_site.newsletter import growth
 from koki_site.newsletter.export import SubscriberExport, audited, parse_filters
 from koki_site.newsletter.models import STATUSES, Subscription
 from koki_site.pagination import paginate
@@ -20,11 +23,34 @@ PER_PAGE = 50
 STATUS_LABELS = {"pending": _l("Pending"), "confirmed": _l("Confirmed"), "unsubscribed": _l("Unsubscribed")}
 
 
+@bp.record_once
+def describe_for_the_audit_log(state):
+    audit.describe(
+        state.app,
+        actions={"export": _l("Newsletter list exported"), "subscriber_view": _l("Subscriber's page read")},
+        targets={
+            "newsletter": audit.TargetKind(_l("Newsletter list")),
+            "subscription": audit.TargetKind(
+                _l("Subscription"), "marketing.subscriber", "subscription_id", ("marketing",)
+            ),
+        },
+        details={
+            "language": _l("language"),
+            "since": _l("since"),
+            "format": _l("format"),
+            "rows": _l("rows"),
+            "interrupted": _l("interrupted"),
+        },
+    )
+
+
 @bp.get("")
 @role_required("marketing")
 def subscribers():
-    """Counts by status and language, the list filtered by status and address, and the export form."""
+    """Counts by status and language, growth per week, the list by status and address, the export form."""
     status = request.args.get("status", "")
+    weeks = request.args.get("weeks", type=int)
+    weeks = weeks if weeks in growth.WEEK_RANGES else growth.DEFAULT_WEEKS
     q = request.args.get("q", "").strip()
     query = select(Subscription).order_by(Subscription.subscribed_at.desc(), Subscription.id.desc())
     if status in STATUSES:
@@ -48,6 +74,9 @@ def subscribers():
         languages=dict(db.session.execute(by_language).all()),
         status_label=STATUS_LABELS.get,
         language_name=language_name,
+        chart=growth.chart(weeks),
+        weeks=weeks,
+        week_ranges=growth.WEEK_RANGES,
     )
 
 
@@ -89,3 +118,7 @@ def export_command(output, language, since, excel):
         for chunk in audited(export):
             out.write(chunk)
     click.echo(f"Exported {export.rows} confirmed subscribers to {output}.")
+
+
+# One subscriber's page shares this blueprint (and its role checks).
+from koki_site.newsletter import subscriber  # noqa: E402, F401

@@ -1,29 +1,32 @@
 """The DPO's desk (SPEC §6, §7, §10): rights requests and their deadlines, and the Art. 30 record.
 
-A verified request is answered within one calendar month (rights/deadlines.py), extended at most
-once by two months with a reason the visitor is told. Answers and extensions are mailed through
-the outbox in the visitor's language, in the transaction that records them.
+The list says who asked for what and how long is left, the late and the near ones in colour (and
+in words); a request's page shows, besides the request, everything held for that person, as the
+person sees it. A verified request is answered within one calendar month (rights/deadlines.py),
+extended at most once by two months with a reason the visitor is told. The actions are in
+rights/desk_actions.py, the record of processing activities in rights/record.py.
 """
 
 import json
-from datetime import UTC, datetime
+import re
+from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, lazy_pgettext
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext, ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import case, func, select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from koki_site import audit, mail, register
+from koki_site import audit, kinds, register, todo
 from koki_site.audit import AuditEntry
 from koki_site.auth import role_required
 from koki_site.extensions import db
 from koki_site.form_validators import no_nul, strip
 from koki_site.pagination import paginate
-from koki_site.rights import deadlines
+from koki_site.rights import deadlines, plain, records, words
 from koki_site.rights.models import STATUSES, RightsRequest
 
 bp = Blueprint("rights_desk", __name__, url_prefix="/staff")
@@ -31,6 +34,8 @@ PER_PAGE = 50
 TO_HANDLE = ("open", "extended")
 ANSWERED = ("done", "refused")
 LIFTABLE = ("restriction", "objection")  # the rights whose verification restricted the records
+REFERENCE = re.compile(r"KOKI-R-\d{4}-\d{5,}")
+SOON = 7  # days: a deadline this close is shown as near
 STATUS_LABELS = {
     "awaiting_verification": lazy_pgettext("rights request status", "Awaiting verification"),
     "open": lazy_pgettext("rights request status", "Open"),
@@ -49,6 +54,18 @@ class AnswerForm(FlaskForm):
     decision = StringField(default="done", validators=[AnyOf(ANSWERED)])  # the button pressed
 
 
+class RefuseForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for the refusal"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please give the reason: the visitor is told it.")),
+            Length(max=10000),
+            no_nul,
+        ],
+    )
+
+
 class ExtendForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for the extension"),
@@ -61,8 +78,56 @@ class ExtendForm(FlaskForm):
     )
 
 
+@bp.record_once
+def describe_for_the_audit_log(state):
+    words.describe_for_the_audit_log(state.app)
+    todo.provide(state.app, "dpo", waiting_requests)
+
+
+def waiting_requests():
+    """The staff home: overdue requests, those due within SOON days, and the others to answer."""
+    today = deadlines.today()
+    base = select(func.count()).select_from(RightsRequest).where(RightsRequest.status.in_(TO_HANDLE))
+    late = db.session.scalar(base.where(RightsRequest.deadline < today))
+    soon = db.session.scalar(base.where(RightsRequest.deadline.between(today, today + timedelta(days=SOON))))
+    rest = db.session.scalar(base) - late - soon
+    url = url_for("rights_desk.requests")
+    tasks = []
+    if late:
+        text = ngettext(
+            "%(count)s rights request is overdue", "%(count)s rights requests are overdue", late, count=late
+        )
+        tasks.append(todo.Task(text, url, urgent=True, count=late))
+    if soon:
+        text = ngettext(
+            "%(count)s rights request is due within %(days)s days",
+            "%(count)s rights requests are due within %(days)s days",
+            soon,
+            count=soon,
+            days=SOON,
+        )
+        tasks.append(todo.Task(text, url, urgent=True, count=soon))
+    if rest:
+        text = ngettext(
+            "%(count)s other rights request to answer",
+            "%(count)s other rights requests to answer",
+            rest,
+            count=rest,
+        )
+        tasks.append(todo.Task(text, url, count=rest))
+    return tasks or [todo.Task(_("No rights request waits for an answer."), url)]
+
+
 def right_label(key):
     return register.RIGHTS[key][0] if key in register.RIGHTS else key
+
+
+def urgency(rights_request, today):
+    """ "late", "soon" (within SOON days) or "" for a request still to answer."""
+    if rights_request.status not in TO_HANDLE or rights_request.deadline is None:
+        return ""
+    left = deadlines.days_left(rights_request.deadline, today)
+    return "late" if left < 0 else "soon" if left <= SOON else ""
 
 
 @bp.context_processor
@@ -72,6 +137,8 @@ def desk_helpers():
         "request_status_label": lambda status: STATUS_LABELS.get(status, status),
         "right_label": right_label,
         "days_left": lambda deadline: deadlines.days_left(deadline, today),
+        "urgency": lambda rights_request: urgency(rights_request, today),
+        "kind_label": kinds.label,
     }
 
 
@@ -96,12 +163,14 @@ def requests():
     if status in STATUSES:
         query = query.where(RightsRequest.status == status)
     page = paginate(query, PER_PAGE)
-    counts = dict(
-        db.session.execute(select(RightsRequest.status, func.count()).group_by(RightsRequest.status)).all()
-    )
     return render_template(
-        "rights/desk.html", page=page, counts=counts, status=status, statuses=STATUSES, to_handle=TO_HANDLE
+        "rights/desk.html", page=page, counts=counts(), status=status, statuses=STATUSES, to_handle=TO_HANDLE
     )
+
+
+def counts():
+    by_status = select(RightsRequest.status, func.count()).group_by(RightsRequest.status)
+    return dict(db.session.execute(by_status).all())
 
 
 def get_request(request_id):
@@ -110,6 +179,16 @@ def get_request(request_id):
 
 def target(rights_request):
     return f"rights:{rights_request.reference or rights_request.id}"
+
+
+@bp.get("/rights/ref/<reference>")
+@role_required("dpo")
+def by_reference(reference):
+    """A request by its reference (the audit log links so): its page."""
+    if not REFERENCE.fullmatch(reference):
+        abort(404)
+    found = db.session.scalar(select(RightsRequest.id).where(RightsRequest.reference == reference))
+    return redirect(url_for(".detail", request_id=found)) if found else abort(404)
 
 
 def can_extend(rights_request):
@@ -129,7 +208,7 @@ def can_lift(rights_request):
 @bp.get("/rights/<int:request_id>")
 @role_required("dpo")
 def detail(request_id):
-    """One request with what was done for it, and the DPO's forms; reading it is audited."""
+    """One request, what was done for it, what we hold for the person, and the DPO's forms; audited."""
     rights_request = get_request(request_id)
     audit.log("rights_view", target=target(rights_request))
     db.session.commit()
@@ -151,7 +230,9 @@ def render_detail(rights_request, **forms):
         rights_request=rights_request,
         outcome=outcome,
         lifted=lifted,
+        held=plain.shown(records.everything_held(rights_request.email)),  # as the visitor sees it
         answer_form=forms.get("answer_form") or AnswerForm(formdata=None),
+        refuse_form=forms.get("refuse_form") or RefuseForm(formdata=None),
         extend_form=forms.get("extend_form") or ExtendForm(formdata=None),
         can_answer=rights_request.status in TO_HANDLE,
         can_extend=can_extend(rights_request),
@@ -159,84 +240,5 @@ def render_detail(rights_request, **forms):
     )
 
 
-def back_to(rights_request):
-    return redirect(url_for(".detail", request_id=rights_request.id), 303)
-
-
-@bp.post("/rights/<int:request_id>/answer")
-@role_required("dpo")
-def answer(request_id):
-    """Mail the answer in the visitor's language; the request is done, or refused with the reason."""
-    rights_request = get_request(request_id)
-    if rights_request.status not in TO_HANDLE:
-        flash(_("This request cannot be answered now: it is not open."), "error")
-        return back_to(rights_request)
-    form = AnswerForm()
-    if not form.validate_on_submit():
-        return render_detail(rights_request, answer_form=form), 400
-    rights_request.answer = form.answer.data
-    rights_request.answered_at = datetime.now(UTC)
-    rights_request.status = form.decision.data
-    queue_mail(rights_request, "email/rights_answer.txt", "rights_answer")
-    audit.log("rights_answer", target=target(rights_request), details={"status": rights_request.status})
-    db.session.commit()
-    mail.deliver_queued()
-    flash(_("The answer is sent to the visitor."), "success")
-    return back_to(rights_request)
-
-
-@bp.post("/rights/<int:request_id>/extend")
-@role_required("dpo")
-def extend(request_id):
-    """Two more months, once, with a reason mailed to the visitor with the new deadline."""
-    rights_request = get_request(request_id)
-    if not can_extend(rights_request):
-        flash(_("This request cannot be extended: only an open request, once, before its deadline."), "error")
-        return back_to(rights_request)
-    form = ExtendForm()
-    if not form.validate_on_submit():
-        return render_detail(rights_request, extend_form=form), 400
-    previous = rights_request.deadline
-    rights_request.deadline = deadlines.extended(previous)
-    rights_request.status = "extended"
-    rights_request.extension_reason = form.reason.data
-    queue_mail(rights_request, "email/rights_extension.txt", "rights_extension")
-    details = {"from": previous.isoformat(), "to": rights_request.deadline.isoformat()}
-    audit.log("rights_extend", target=target(rights_request), details=details)
-    db.session.commit()
-    mail.deliver_queued()
-    flash(_("The deadline is extended and the visitor is told why."), "success")
-    return back_to(rights_request)
-
-
-@bp.post("/rights/<int:request_id>/lift")
-@role_required("dpo")
-def lift(request_id):
-    """Lift the restriction of the person's records, through every processing that can restrict."""
-    rights_request = get_request(request_id)
-    if not can_lift(rights_request):
-        flash(_("Only an answered restriction or objection request has a restriction to lift."), "error")
-        return back_to(rights_request)
-    lifted = {}
-    for _processing, handlers in register.handlers_of(current_app):
-        if handlers.restrict:
-            lifted.update(handlers.restrict(rights_request.email, False))
-    audit.log("rights_lift_restriction", target=target(rights_request), details=lifted)
-    db.session.commit()
-    flash(_("The restriction is lifted: the records are processed again."), "success")
-    return back_to(rights_request)
-
-
-def queue_mail(rights_request, template, kind):
-    """A mail to the visitor in the language of their request, from and answered by the DPO."""
-    with force_locale(rights_request.language):
-        subject = _("Your request %(reference)s", reference=rights_request.reference)
-        text = render_template(
-            template, rights_request=rights_request, right=str(right_label(rights_request.right))
-        )
-    reply_to = {"Reply-To": current_app.config["DPO_EMAIL"]}
-    mail.queue(rights_request.email, subject, text, headers=reply_to, ref=f"{kind}:{rights_request.id}")
-
-
-# The record of processing activities shares this blueprint (and its role checks).
-from koki_site.rights import record  # noqa: E402, F401
+# The DPO's actions and the record of processing activities share this blueprint (and its role checks).
+from koki_site.rights import desk_actions, record  # noqa: E402, F401

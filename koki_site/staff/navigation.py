@@ -46,6 +46,7 @@ PAGES = (
         _l("Lockout, idle timeout, passwords, two-factor authentication, rate limits."),
         ("admin",),
     ),
+    StaffPage("/staff/mail", _l("Mail"), _l("Mail the site could not deliver."), ("admin",)),
     StaffPage("/staff/password", _l("Password"), _l("Change your own password.")),
     StaffPage("/staff/two-factor", _l("Two-factor"), _l("Your second factor and its recovery codes.")),
 )

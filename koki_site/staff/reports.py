@@ -1,14 +1,16 @@
 """The DPO's pages: the audit log with its filters, and what the coming purges will remove."""
 
+import json
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from koki_site import register, retention
+from koki_site import audit, jobs, kinds, register, retention
 from koki_site.audit import AuditEntry
 from koki_site.auth import role_required
 from koki_site.extensions import db
@@ -27,7 +29,11 @@ def audit_log():
     """The audit log, newest first, filtered by action, who, and a range of days; 50 a page."""
     form = AuditFilterForm(formdata=request.args)
     actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
-    form.action.choices = [SelectChoice("", _l("All actions")), *map(SelectChoice, actions)]
+    labelled = sorted(((str(audit.action_label(a)), a) for a in actions), key=lambda pair: pair[0].casefold())
+    form.action.choices = [
+        SelectChoice("", _l("All actions")),
+        *(SelectChoice(a, label) for label, a in labelled),
+    ]
     form.validate()  # a field in error (a malformed date) is shown with its message and not applied
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if form.action.data:
@@ -40,7 +46,16 @@ def audit_log():
         query = query.where(AuditEntry.at < start_of_day(form.until.data + timedelta(days=1)))
     page = paginate(query, PER_PAGE)
     filters = {name: request.args[name] for name in FILTERS if request.args.get(name)}
-    return render_template("staff/audit.html", form=form, page=page, filters=filters)
+    return render_template(
+        "staff/audit.html",
+        form=form,
+        page=page,
+        filters=filters,
+        action_label=audit.action_label,
+        actor_label=audit.actor_label,
+        target_of=lambda target: audit.target_of(target, current_user.roles),
+        details_of=audit.details_of,
+    )
 
 
 def start_of_day(day):
@@ -55,9 +70,22 @@ def retention_report():
     """What will pass its retention period in the next 30 days, and every period of the register."""
     now = datetime.now(UTC)
     due = retention.due(now, now + RETENTION_HORIZON)
+    last_purge = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "purge").order_by(AuditEntry.at.desc()).limit(1)
+    ).first()
     return render_template(
         "staff/retention.html",
         due=due,
         horizon=RETENTION_HORIZON.days,
         processings=register.PROCESSINGS,
+        kind_label=kinds.label,
+        last_purge=last_purge,
+        purge_removed=removed_by(last_purge),
+        purge_state=next((state for state in jobs.states(now) if state.job.name == "purge"), None),
     )
+
+
+def removed_by(purge_entry):
+    """{kind: count} of what a purge removed, from its audit entry."""
+    details = json.loads(purge_entry.details or "{}") if purge_entry else {}
+    return {kind: count for kind, count in details.items() if kind != "as_of" and isinstance(count, int)}

@@ -13,15 +13,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from koki_site import audit, jobs, register, settings
+from koki_site import audit, formats, jobs, register, settings, todo
 from koki_site.auth import role_required
 from koki_site.extensions import db, limiter, login_manager
 from koki_site.security import is_site_path
-from koki_site.staff import accounts, device, lockout, navigation, two_factor
+from koki_site.staff import accounts, device, lockout, navigation, two_factor, words
 from koki_site.staff.forms import LoginForm, LogoutForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group="staff")
 bp.add_app_template_global(navigation.staff_nav)
+for _name, _filter in formats.FILTERS.items():  # one way to write dates, phones, languages
+    bp.add_app_template_filter(_filter, _name)
 
 PENDING = "pending_login"  # in the session: who gave the right password and owes the code
 LAST_SEEN = "staff_seen"  # in the session: when this staff member last made a request (epoch seconds)
@@ -36,6 +38,7 @@ def isotime(moment):
 @bp.record_once
 def provide_register_handlers(state):
     register.provide(state.app, "staff_login", purge=lockout.purge, due=lockout.due)
+    words.describe_for_the_audit_log(state.app)
 
 
 @bp.record_once
@@ -178,12 +181,21 @@ def logout():
 @bp.get("/")
 @role_required()
 def home():
-    """The back office's home page: a link to each page the staff member's roles open."""
+    """The back office's home page: what needs doing now for one's roles, then a link to each page."""
     pages = [page for page in navigation.staff_nav() if page.path != "/staff/"]
     # Admins see that the worker keeps the policy's promises: when each job last ran, and if late.
     job_states = jobs.states(datetime.now(UTC)) if "admin" in current_user.roles else []
-    return render_template("staff/home.html", pages=pages, job_states=job_states)
+    tasks = todo.for_roles(current_user.roles)
+    return render_template("staff/home.html", pages=pages, job_states=job_states, tasks=tasks)
 
 
 # The rest of the blueprint: they add their routes and commands to bp.
-from koki_site.staff import admin, commands, login_code, password, reports, site_settings  # noqa: E402, F401
+from koki_site.staff import (  # noqa: E402, F401
+    admin,
+    commands,
+    login_code,
+    outbox,
+    password,
+    reports,
+    site_settings,
+)

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from koki_site.auth import role_required
+from koki_site.charts import PALETTE, Chart, Series
 from koki_site.extensions import db
 from koki_site.statistics import counting
 from koki_site.statistics.blueprint import bp
-from koki_site.statistics.charts import PALETTE, Chart, Series
 from koki_site.statistics.models import ConsentDecisions, PageViews
 
 DAY_RANGES = (7, 30, 90)

@@ -4,7 +4,7 @@ The ledger of erasures and rectifications replayed after a restore; the settings
 /staff/settings; each staff account's TOTP secret (encrypted) and its recovery codes.
 
 Revision ID: 0014_backups_settings_two_factor
-Revises: 0012_worker_and_submissions
+Revises: 0013_back_office
 Create Date: 2026-12-01 02:56:23.922258
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_backups_settings_two_factor'
-down_revision = '0012_worker_and_submissions'
+down_revision = '0013_back_office'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,7 @@
-"""Charts drawn on the server as SVG: stacked bars of counts per day, with no script and no style.
+"""Charts drawn on the server as SVG: bars of counts per day (or week), with no script and no style.
+
+Stacked bars add up the series (page views by language); side by side (`stacked=False`) compare
+them (subscriptions and unsubscriptions). Shared by the statistics and the newsletter pages.
 
 Colours and sizes are SVG presentation attributes, which the Content-Security-Policy allows (a
 style attribute it would not). Every label goes through markupsafe.escape, as a str. A `Chart`
@@ -40,6 +43,8 @@ class Chart:
     days: list[date]
     series: list[Series]
     counts: dict[str, list[int]]
+    x_label: str = ""  # the axis under the bars: "Day" unless told
+    stacked: bool = True
 
     def rows(self):
         """(day, [count of each series], total) for each day: the numbers of the table."""
@@ -77,8 +82,8 @@ def day_labels(days, most=MAX_DAY_LABELS):
 def stacked_bars(chart):
     """The chart as an accessible SVG image: one bar per day, one segment per series."""
     n = len(chart.days)
-    totals = [total for _day, _counts, total in chart.rows()]
-    scale = ticks(max(totals, default=0))
+    heights = [total if chart.stacked else max(counts, default=0) for _day, counts, total in chart.rows()]
+    scale = ticks(max(heights, default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(n, 1)
     bar = min(max(slot * 0.7, 1), MAX_BAR_WIDTH)
@@ -101,18 +106,20 @@ def stacked_bars(chart):
             f'<text x="{LEFT - 8}" y="{y(value) + 4:.1f}" text-anchor="end" fill="{MUTED}">'
             f"{text(format_number(value))}</text>"
         )
+    width = bar if chart.stacked else bar / max(len(chart.series), 1)
     for i, (day, counts, _total) in enumerate(chart.rows()):
         x = LEFT + i * slot + (slot - bar) / 2
         base = 0
-        for series, count in zip(chart.series, counts, strict=True):
+        for j, (series, count) in enumerate(zip(chart.series, counts, strict=True)):
             tip = gettext("%(series)s, %(day)s: %(count)s", series=series.label, day=label(day), count=count)
+            left = x if chart.stacked else x + j * width
             out.append(
                 f'<rect class="bar" data-series="{text(series.key)}" data-day="{day.isoformat()}"'
-                f' x="{x:.1f}" y="{y(base + count):.1f}" width="{bar:.1f}"'
+                f' x="{left:.1f}" y="{y(base + count):.1f}" width="{width:.1f}"'
                 f' height="{y(base) - y(base + count):.1f}" fill="{text(series.colour)}"'
                 f' stroke="#ffffff" stroke-width="0.5"><title>{text(tip)}</title></rect>'
             )
-            base += count
+            base += count if chart.stacked else 0
     for i in sorted(day_labels(chart.days)):
         out.append(
             f'<text x="{LEFT + (i + 0.5) * slot:.1f}" y="{TOP + plot_h + 18}" text-anchor="middle"'
@@ -121,7 +128,7 @@ def stacked_bars(chart):
     out.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" stroke="{INK}"/>'
         f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 8}" text-anchor="middle" fill="{INK}">'
-        f"{text(gettext('Day'))}</text>"
+        f"{text(chart.x_label or gettext('Day'))}</text>"
         f'<text transform="rotate(-90)" x="{-(TOP + plot_h / 2):.1f}" y="16" text-anchor="middle"'
         f' fill="{INK}">{text(chart.y_label)}</text>'
     )

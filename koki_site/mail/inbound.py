@@ -1,0 +1,118 @@
+"""Mail that comes back: `flask mail receive` reads one RFC 5322 message and files it with its record.
+
+For a mail server's pipe (Postfix `pipe`, `fetchmail --mda`): the exit status is what the server
+acts on (sysexits.h): 0 filed (or filed before: the same Message-ID), 65 unreadable or too large,
+67 no such address (unknown, forged, or its record is gone), 75 try again later (the database).
+Nothing is stored for a refused mail. Only text is kept: an HTML-only mail is turned into text,
+attachments are dropped and listed by name, type and size; the text is capped.
+
+The core knows no record: a capability provides a receiver for the tokens of its reply addresses
+(contact: the message reference), `receiver(token, mail) -> "filed" | "duplicate" | None`.
+"""
+
+import email
+import email.policy
+from dataclasses import dataclass, field
+from email.utils import getaddresses, parseaddr
+
+from flask import current_app
+
+from koki_site.mail import html_text, reply_address
+
+EX_OK, EX_DATAERR, EX_NOUSER, EX_TEMPFAIL = 0, 65, 67, 75
+RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "To", "Cc")
+
+
+@dataclass
+class Incoming:
+    sender: str
+    subject: str
+    mail_id: str | None
+    text: str
+    from_html: bool = False
+    truncated: bool = False
+    dropped: list = field(default_factory=list)  # [{"name", "type", "size"}]
+
+
+def provide_receiver(app, receiver):
+    app.extensions.setdefault("koki_mail_receivers", []).append(receiver)
+
+
+def read_capped(stream, limit):
+    """At most limit bytes of stream; None when there is more."""
+    raw = stream.read(limit + 1)
+    return None if len(raw) > limit else raw
+
+
+def recipients(message, given=None):
+    """The addresses the mail was for: the envelope's (given by the server), then its headers."""
+    found = [given] if given else []
+    for name in RECIPIENT_HEADERS:
+        found += [address for _, address in getaddresses(message.get_all(name, [])) if address]
+    return found
+
+
+def body_text(message, limit):
+    """(text, from_html, truncated, dropped): the mail's text, and what was not kept."""
+    body = message.get_body(preferencelist=("plain", "html"))
+    text, from_html = "", False
+    if body is not None:
+        text = decoded(body)
+        if body.get_content_subtype() == "html":
+            text, from_html = html_text.to_text(text), True
+    dropped = [
+        {"name": part.get_filename() or "", "type": part.get_content_type(), "size": size_of(part)}
+        for part in message.walk()
+        if not part.is_multipart() and part is not body and is_attachment(part)
+    ]
+    text = text.replace("\r\n", "\n").replace("\0", "").strip()
+    return text[:limit], from_html, len(text) > limit, dropped
+
+
+def is_attachment(part):
+    """A file, not another rendering of the text (the HTML twin of a plain-text body is not noted)."""
+    if part.get_content_maintype() not in ("text", "message"):
+        return True  # a picture, a PDF, an archive…
+    return part.get_content_disposition() == "attachment" or bool(part.get_filename())
+
+
+def decoded(part):
+    try:
+        return part.get_content()
+    except (LookupError, UnicodeError):  # an unknown or lying charset
+        return (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+
+
+def size_of(part):
+    return len(part.get_payload(decode=True) or b"")
+
+
+def parse(raw):
+    """The mail as an Incoming, with its text capped at MAIL_RECEIVE_MAX_CHARS."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    text, from_html, truncated, dropped = body_text(message, current_app.config["MAIL_RECEIVE_MAX_CHARS"])
+    return message, Incoming(
+        sender=parseaddr(str(message.get("From", "")))[1][:254],
+        subject=str(message.get("Subject", ""))[:250],
+        mail_id=(str(message.get("Message-ID", "")).strip() or None),
+        text=text,
+        from_html=from_html,
+        truncated=truncated,
+        dropped=dropped,
+    )
+
+
+def receive(raw, recipient=None):
+    """File one mail: (exit status, what to tell the mail server)."""
+    message, incoming = parse(raw)
+    addresses = [a for a in recipients(message, recipient) if reply_address.is_ours(a)]
+    if not addresses:
+        return EX_NOUSER, "no reply address of ours among the recipients"
+    tokens = [token for token in map(reply_address.read, addresses) if token]
+    if not tokens:
+        return EX_NOUSER, "reply address unknown (its signature does not hold)"
+    for receiver in current_app.extensions.get("koki_mail_receivers", []):
+        outcome = receiver(tokens[0], incoming)
+        if outcome:
+            return EX_OK, outcome
+    return EX_NOUSER, "reply address unknown (no such record)"
