@@ -8,14 +8,12 @@ whatever the list's size. Once the last chunk is out, the export is audited with
 the number of rows written (an interrupted download too, marked as such).
 """
 
-import csv
-import io
 import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Text, case, cast, func, literal, select
+from sqlalchemy import Text, case, cast, func, literal, or_, select
 from sqlalchemy.dialects import postgresql
 
 from koki_site import audit
@@ -83,23 +81,42 @@ class SubscriberExport:
         since = self.since.isoformat() if self.since else None
         return {"language": self.language, "since": since, "format": "excel" if self.excel else "csv"}
 
-    def query(self):
-        columns = [
-            iso_utc(column) if name in DATES else guarded(column) if name in GUARDED else column
+    def cells(self):
+        """{column name: SQL of its cell}: dates as text, guarded text."""
+        return {
+            name: iso_utc(column) if name in DATES else guarded(column) if name in GUARDED else column
             for name, column in ((name, getattr(Subscription, name)) for name in COLUMNS)
-        ]
-        # Labelled: COPY's header line is the columns' names.
-        query = select(*(column.label(name) for column, name in zip(columns, COLUMNS, strict=True))).where(
+        }
+
+    def exported(self, statement):
+        """statement restricted to the subscribers this export holds, in order."""
+        statement = statement.where(
             Subscription.status == "confirmed",
             Subscription.email.is_not(None),
             Subscription.restricted.is_(False),  # restriction or objection (SPEC §7): never exported
         )
         if self.language:
-            query = query.where(Subscription.language == self.language)
+            statement = statement.where(Subscription.language == self.language)
         if self.since:
-            query = query.where(Subscription.subscribed_at >= start_of_day(self.since))
-        # yield_per: a server-side cursor on PostgreSQL, batches of rows instead of the whole list.
-        return query.order_by(Subscription.id).execution_options(yield_per=BATCH)
+            statement = statement.where(Subscription.subscribed_at >= start_of_day(self.since))
+        return statement.order_by(Subscription.id)
+
+    def query(self):
+        # Labelled: COPY's header line is the columns' names.
+        return self.exported(select(*(cell.label(name) for name, cell in self.cells().items())))
+
+    def lines_query(self):
+        """SQLite: each subscriber's whole CSV line, written by the database."""
+        delimiter = ";" if self.excel else ","
+        line = None
+        for name, cell in self.cells().items():
+            cell = func.coalesce(cell, "")
+            if name in GUARDED:  # text a person chose may hold the delimiter, a quote, a line break
+                special = or_(*(func.instr(cell, char) > 0 for char in (delimiter, '"', "\r", "\n")))
+                quoted = literal('"').concat(func.replace(cell, '"', '""')).concat('"')
+                cell = case((special, quoted), else_=cell)
+            line = cell if line is None else line.concat(delimiter).concat(cell)
+        return self.exported(select(line))
 
     def __iter__(self):
         if self.excel:
@@ -133,26 +150,24 @@ class SubscriberExport:
                 yield text
 
     def written(self):
-        """SQLite: the driver's own rows (tuples, no SQLAlchemy row object per line) through the
-        csv module's C writer, BATCH at a time; the query has done the rest."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";" if self.excel else ",")  # lines end in CRLF (RFC 4180)
-        writer.writerow(COLUMNS)
+        """SQLite: the lines the database wrote, BATCH at a time, joined: Python only carries them.
+
+        A cell is quoted as the csv module would (the delimiter, a quote or a line break in it);
+        lines end in CRLF (RFC 4180)."""
+        header = (";" if self.excel else ",").join(COLUMNS) + "\r\n"  # sent with the first rows
         dialect = db.session.get_bind().dialect
-        compiled = self.query().compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        compiled = self.lines_query().compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
         parameters = [compiled.params[name] for name in compiled.positiontup]
         cursor = db.session.connection().connection.driver_connection.execute(compiled.string, parameters)
         try:
             while batch := cursor.fetchmany(BATCH):
-                writer.writerows(batch)
                 self.rows += len(batch)
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+                yield header + "\r\n".join([line for (line,) in batch]) + "\r\n"
+                header = ""
         finally:
             cursor.close()  # also when the download stops
-        if buffer.tell():  # no row at all: the header alone
-            yield buffer.getvalue()
+        if header:  # no row at all: the header alone
+            yield header
 
 
 def crlf(text, inside_quotes):
