@@ -8,13 +8,13 @@ number ("06 12 34 56 78"), international otherwise ("+44 20 7946 0958").
 
 import re
 
-import phonenumbers
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_datetime_format
 from babel.units import format_unit
 from flask_babel import format_date, format_time, get_locale
 
-HOME_REGION = "FR"
+from koki_site import phones
+
 FIRST_OF_MONTH = re.compile(r"(?<![\d/.-])1(?= [^\d\s])")  # "1 déc.", not "11 déc." nor "01/12"
 
 
@@ -38,16 +38,8 @@ def moment(value):
 
 
 def phone(stored):
-    """A stored number as a reader expects it; anything that does not parse, as it is."""
-    if not stored:
-        return ""
-    try:
-        number = phonenumbers.parse(stored, HOME_REGION)
-    except phonenumbers.NumberParseException:
-        return stored
-    home = phonenumbers.region_code_for_number(number) == HOME_REGION
-    style = phonenumbers.PhoneNumberFormat.NATIONAL if home else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    return phonenumbers.format_number(number, style)
+    """A stored number as a reader expects it (koki_site/phones.py, as visitors see it too)."""
+    return phones.display(stored)
 
 
 def language(code, in_sentence=False):

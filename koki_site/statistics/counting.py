@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, g, request
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from koki_site import consent_cookie, cookies
@@ -177,6 +176,9 @@ def count_decision(kind):
 
 
 def dialect_insert(model=PageViews):
+    """INSERT … ON CONFLICT in the database's own dialect (imported when first used)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
     return insert(model)
 
