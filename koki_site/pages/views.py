@@ -11,6 +11,7 @@ from koki_site import consent_cookie, i18n, register
 from koki_site.cookies import COOKIES, REQUESTS, consent_lifetime
 from koki_site.extensions import db
 from koki_site.pages.cache import cached
+from koki_site.pages.sectors import BY_SLUG, SECTORS
 
 bp = Blueprint("pages", __name__, url_prefix="/<lang:lang_code>")
 site = Blueprint("site", __name__)
@@ -31,6 +32,28 @@ def policy_facts():
 def home():
     """The showcase: who KOKI SOFTWARE is and its cleaning-traceability offer."""
     return render_template("pages/home.html")
+
+
+@bp.get("/product")
+@cached
+def product():
+    """The software: how it works, its features step by step, the questions buyers ask."""
+    return render_template("pages/product.html")
+
+
+# The five slugs only: any other answers 404 from the router, before any view runs.
+@bp.get(f"/sectors/<any({', '.join(map(repr, BY_SLUG))}):slug>")
+@cached
+def sector(slug):
+    """One sector's page, each with its own text: its problem, its words, what KOKI changes there."""
+    return render_template(f"pages/sectors/{slug}.html", sector=BY_SLUG[slug])
+
+
+@bp.get("/about")
+@cached
+def about():
+    """The company: who we are, what we stand for, how to reach us."""
+    return render_template("pages/about.html")
 
 
 @bp.get("/privacy")
@@ -76,6 +99,12 @@ def endpoint_url(endpoint, **values):
     if current_app.url_map.is_endpoint_expecting(endpoint, "lang_code"):
         values.setdefault("lang_code", str(get_locale()))  # error pages have no language in their URL
     return url_for(endpoint, **values)
+
+
+@site.app_context_processor
+def showcase_links():
+    """The sectors, for the menu and the footer of every page."""
+    return {"sectors": SECTORS}
 
 
 @site.get("/")

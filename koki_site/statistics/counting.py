@@ -28,6 +28,8 @@ from koki_site.extensions import db
 from koki_site.statistics.models import ConsentDecisions, DailySalt, DailyVisitor, PageViews
 
 LANG_PREFIX = "/<lang:lang_code>"
+# Pages whose URL argument is one of a closed list (never a token): counted one by one.
+COUNTED_BY_PATH = {"pages.sector"}
 CHUNK = 500  # rows per INSERT: a flush after a busy minute stays a few statements
 EXTENSION = "koki_stats_tally"
 
@@ -41,6 +43,8 @@ def counted_page():
     rule = request.url_rule
     if request.method != "GET" or rule is None or not rule.rule.startswith(LANG_PREFIX):
         return None
+    if rule.endpoint in COUNTED_BY_PATH:
+        return request.path.removeprefix(f"/{g.lang_code}")
     return rule.rule.removeprefix(LANG_PREFIX) or "/"
 
 
