@@ -33,6 +33,13 @@ OUT = ROOT / "artifacts" / "screenshots"
 SIZES = {"phone": (390, 844), "laptop": (1366, 768)}
 FIRST_VISIT = {
     "home": "/",
+    "product": "/product",
+    "sector-healthcare": "/sectors/healthcare",
+    "sector-food-industry": "/sectors/food-industry",
+    "sector-cleaning-companies": "/sectors/cleaning-companies",
+    "sector-hospitality": "/sectors/hospitality",
+    "sector-public-buildings": "/sectors/public-buildings",
+    "about": "/about",
     "privacy": "/privacy",
     "cookies": "/cookies",
     "legal": "/legal",
