@@ -8,7 +8,17 @@ from sqlalchemy import String, Text, select
 from koki_site.extensions import db
 
 LANGS = ("fr", "en")
-PAGES = ("/", "/privacy", "/cookies", "/legal")
+SHOWCASE_PAGES = (
+    "/",
+    "/product",
+    "/sectors/healthcare",
+    "/sectors/food-industry",
+    "/sectors/cleaning-companies",
+    "/sectors/hospitality",
+    "/sectors/public-buildings",
+    "/about",
+)
+PAGES = (*SHOWCASE_PAGES, "/privacy", "/cookies", "/legal")
 
 
 def soup(response):

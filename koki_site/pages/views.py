@@ -10,8 +10,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from koki_site import consent_cookie, i18n, register
 from koki_site.cookies import COOKIES, REQUESTS, consent_lifetime
 from koki_site.extensions import db
+from koki_site.pages import seo
 from koki_site.pages.cache import cached
 from koki_site.pages.sectors import BY_SLUG, SECTORS
+from koki_site.site_url import external_url
 
 bp = Blueprint("pages", __name__, url_prefix="/<lang:lang_code>")
 site = Blueprint("site", __name__)
@@ -101,10 +103,13 @@ def endpoint_url(endpoint, **values):
     return url_for(endpoint, **values)
 
 
+site.add_app_template_global(external_url)
+
+
 @site.app_context_processor
 def showcase_links():
-    """The sectors, for the menu and the footer of every page."""
-    return {"sectors": SECTORS}
+    """The sectors, for the menu and the footer of every page; the company, for the home's JSON-LD."""
+    return {"sectors": SECTORS, "organization": seo.organization}
 
 
 @site.get("/")
@@ -126,8 +131,18 @@ def healthz():
     return jsonify(status="ok")
 
 
+@site.get("/sitemap.xml")
+def sitemap():
+    """Every public page in every language, with its alternates: absolute URLs from SITE_URL."""
+    body = render_template(
+        "sitemap.xml", pages=seo.entries(), default=current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+    return body, 200, {"Content-Type": "application/xml; charset=utf-8"}
+
+
 @site.get("/robots.txt")
 def robots():
     """Everything public may be crawled; the back office may not."""
-    body = "User-agent: *\nDisallow: /staff/\n"
+    sitemap = external_url("site.sitemap")
+    body = f"User-agent: *\nDisallow: /staff/\nSitemap: {sitemap}\n"
     return body, 200, {"Content-Type": "text/plain; charset=utf-8"}
