@@ -2,7 +2,7 @@
 # Lighthouse scores of the public pages: performance, accessibility, best practices and SEO.
 #
 # Serves the site with gunicorn on a free loopback port and runs Lighthouse (desktop preset,
-# Debian's headless Chromium) on /fr/, /en/, /fr/privacy and /en/privacy. Prints the four scores
+# Debian's headless Chromium) on the showcase's pages and the privacy policy, in both languages. Prints the four scores
 # x100 per page; the target is 100 in each. For every score below it, lists the audits that fail
 # in that category (score < 1, not null) with the elements or resources they name.
 #
@@ -13,7 +13,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${VENV:-.venv}/bin"
-PAGES=(/fr/ /en/ /fr/privacy /en/privacy)
+PAGES=()
+for path in / /product /sectors/healthcare /sectors/food-industry /sectors/cleaning-companies \
+    /sectors/hospitality /sectors/public-buildings /about /privacy; do
+    PAGES+=("/fr$path" "/en$path")
+done
 
 if [[ ! -x bench/node_modules/.bin/lighthouse ]]; then
     npm install --prefix bench --no-save --no-audit --no-fund lighthouse@12
