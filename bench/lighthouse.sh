@@ -2,9 +2,9 @@
 # Lighthouse scores of the public pages: performance, accessibility, best practices and SEO.
 #
 # Serves the site with gunicorn on a free loopback port and runs Lighthouse (desktop preset,
-# Debian's headless Chromium) on the showcase's pages and the privacy policy, in both languages. Prints the four scores
-# x100 per page; the target is 100 in each. For every score below it, lists the audits that fail
-# in that category (score < 1, not null) with the elements or resources they name.
+# Debian's headless Chromium) on the showcase's pages and the privacy policy, in both languages.
+# Prints the four scores x100 per page; the target is 100 in each. For every score below it,
+# lists the audits that fail in that category (score < 1, not null) with what they name.
 #
 # Run from the project root:  bash bench/lighthouse.sh
 # The first run installs Lighthouse into bench/node_modules (git-ignored) from the npm registry.
