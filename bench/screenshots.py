@@ -17,14 +17,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from flask_migrate import upgrade
 from playwright.sync_api import sync_playwright
 from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from koki_site import create_app  # noqa: E402
+from koki_site import create_app, schema  # noqa: E402
 from koki_site.extensions import db  # noqa: E402
 from koki_site.mail import OutboxMail  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
@@ -65,11 +64,12 @@ def make_app(tmp):
             "RIGHTS_MAILS_PER_ADDRESS_PER_HOUR": 1000,
             "RIGHTS_MAIL_INTERVAL_MINUTES": 0,
             "NEWSLETTER_MAIL_INTERVAL_MINUTES": 0,
+            "STATS_FLUSH_SECONDS": 0,  # views written at once: nothing left to flush after the database is gone
         },
         instance_path=Path(tmp) / "instance",
     )
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        schema.upgrade()
     return app
 
 
