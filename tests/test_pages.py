@@ -14,6 +14,16 @@ TITLES = {
     ("en", "/legal"): "Legal notice",
     ("fr", "/"): "Logiciel de traçabilité du nettoyage",
     ("en", "/"): "Cleaning traceability software",
+    ("fr", "/sectors/healthcare"): "Traçabilité du bionettoyage pour les hôpitaux, cliniques et EHPAD",
+    ("en", "/sectors/healthcare"): "Bionettoyage traceability for hospitals, clinics and care homes",
+    ("fr", "/sectors/food-industry"): "Traçabilité du plan de nettoyage et désinfection en agroalimentaire",
+    ("en", "/sectors/food-industry"): "Cleaning and disinfection plan traceability for the food industry",
+    ("fr", "/sectors/cleaning-companies"): "Preuve de prestation pour les entreprises de propreté",
+    ("en", "/sectors/cleaning-companies"): "Proof of service for cleaning companies",
+    ("fr", "/sectors/hospitality"): "Traçabilité du ménage et de l’hygiène en cuisine",
+    ("en", "/sectors/hospitality"): "Housekeeping and kitchen hygiene traceability",
+    ("fr", "/sectors/public-buildings"): "Traçabilité du nettoyage des écoles, bureaux et bâtiments publics",
+    ("en", "/sectors/public-buildings"): "Cleaning traceability for schools, offices and public buildings",
 }
 
 
