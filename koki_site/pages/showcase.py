@@ -38,7 +38,7 @@ class Quote:
     text: str
     person: str
     role: str
-    organisation: str
+    organization: str
     lang: str  # shown only on the pages of this language
 
 
@@ -138,7 +138,7 @@ def logo(path, folder, number, entry):
 
 def quote(path, number, entry, languages):
     where = f"quote {number}"
-    fields = ("text", "person", "role", "organisation", "lang")
+    fields = ("text", "person", "role", "organization", "lang")
     only(path, where, entry, fields)
     lang = text(path, where, entry, "lang")
     if lang not in languages:
@@ -147,7 +147,7 @@ def quote(path, number, entry, languages):
         text(path, where, entry, "text"),
         text(path, where, entry, "person"),
         text(path, where, entry, "role", required=False),
-        text(path, where, entry, "organisation", required=False),
+        text(path, where, entry, "organization", required=False),
         lang,
     )
 
