@@ -64,7 +64,7 @@ def make_app(tmp):
             "RIGHTS_MAILS_PER_ADDRESS_PER_HOUR": 1000,
             "RIGHTS_MAIL_INTERVAL_MINUTES": 0,
             "NEWSLETTER_MAIL_INTERVAL_MINUTES": 0,
-            "STATS_FLUSH_SECONDS": 0,  # views written at once: nothing left to flush after the database is gone
+            "STATS_FLUSH_SECONDS": 0,  # views written at once: nothing to flush once the database is gone
         },
         instance_path=Path(tmp) / "instance",
     )

@@ -90,6 +90,9 @@ CONTACT_RESPONSE_TIME = ""
 HOST_NAME = "XEFI"
 HOST_ADDRESS = ""
 HOST_WEBSITE = "https://www.xefi.com"
+# What only the company can show on the home page (customer logos, quotes, figures): a TOML file,
+# default <instance>/showcase.toml (see instance/showcase.example.toml). No file: nothing shown.
+SHOWCASE_CONTENT_FILE = None
 
 # Rendered public pages are kept in memory (koki_site/pages/cache.py); off in debug.
 PAGE_CACHE = True

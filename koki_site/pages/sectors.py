@@ -9,13 +9,14 @@ from flask_babel import lazy_gettext as _l
 class Sector:
     slug: str  # the URL's last part, the same in every language (SPEC §2)
     name: str  # the menu's word for it
+    icon: str  # its picture in the sprite static/img/icons.svg
 
 
 SECTORS = (
-    Sector("healthcare", _l("Healthcare")),
-    Sector("food-industry", _l("Food industry")),
-    Sector("cleaning-companies", _l("Cleaning companies")),
-    Sector("hospitality", _l("Hotels and restaurants")),
-    Sector("public-buildings", _l("Public buildings and offices")),
+    Sector("healthcare", _l("Healthcare"), "hospital"),
+    Sector("food-industry", _l("Food industry"), "factory"),
+    Sector("cleaning-companies", _l("Cleaning companies"), "team"),
+    Sector("hospitality", _l("Hotels and restaurants"), "hotel"),
+    Sector("public-buildings", _l("Public buildings and offices"), "building"),
 )
 BY_SLUG = {sector.slug: sector for sector in SECTORS}

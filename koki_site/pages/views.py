@@ -10,13 +10,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from koki_site import consent_cookie, i18n, register
 from koki_site.cookies import COOKIES, REQUESTS, consent_lifetime
 from koki_site.extensions import db
-from koki_site.pages import seo
+from koki_site.pages import seo, showcase
 from koki_site.pages.cache import cached
 from koki_site.pages.sectors import BY_SLUG, SECTORS
 from koki_site.site_url import external_url
 
 bp = Blueprint("pages", __name__, url_prefix="/<lang:lang_code>")
 site = Blueprint("site", __name__)
+site.register_blueprint(showcase.bp)  # the content file, read at start-up, and its logos' images
+bp.context_processor(showcase.showcase_content)
 
 
 @bp.context_processor
