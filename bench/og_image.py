@@ -23,9 +23,12 @@ WIDTH, HEIGHT = 1200, 630
 
 
 def page_html(company_name):
-    font = base64.b64encode((STATIC / "fonts" / "source-sans-3-latin-wght-normal.woff2").read_bytes()).decode()
+    font_file = STATIC / "fonts" / "source-sans-3-latin-wght-normal.woff2"
+    font = base64.b64encode(font_file.read_bytes()).decode()
     illustration = (STATIC / "img" / "illustrations" / "phone-checklist.svg").read_text(encoding="utf-8")
-    illustration = illustration.replace('width="400" height="300"', 'x="610" y="110" width="560" height="420"', 1)
+    # The drawing, scaled up on the right half of the picture.
+    placed = 'x="610" y="110" width="560" height="420"'
+    illustration = illustration.replace('width="400" height="300"', placed, 1)
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><style>
 @font-face {{ font-family: "Source Sans 3"; font-weight: 200 900; src: url(data:font/woff2;base64,{font}); }}
