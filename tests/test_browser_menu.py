@@ -56,6 +56,10 @@ def test_on_a_phone_without_javascript_the_menu_is_one_line_and_leads_to_a_secto
         assert page.url == f"{live_server.url}/{lang}/sectors/food-industry"
         assert_one_line(page, f"{lang} sector phone")
         assert page.evaluate("document.documentElement.scrollWidth") <= SIZES["phone"][0]
+    page.set_viewport_size({"width": 320, "height": 640})  # a small phone: still one line, no sideways scroll
+    page.goto(f"{live_server.url}/en/about")
+    assert_one_line(page, "320 px")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
 
 
