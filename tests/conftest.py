@@ -5,11 +5,13 @@ SQLite: the schema is migrated once into a template file, copied for each test.
 PostgreSQL: migrated once per run, every table emptied after each test.
 """
 
+import atexit
 import email
 import email.policy
 import os
 import shutil
 import socket
+import tempfile
 import threading
 
 import pytest
@@ -23,6 +25,9 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 SECRET = "tests-secret-key-0123456789abcdef0123456789abcdef"
 # Not the test client's host (localhost): a link built from the request would show.
 SITE_URL = "https://www.koki.test"
+# The fingerprinted, compressed static files, built once for the whole run rather than per test.
+STATIC_BUILD = tempfile.mkdtemp(prefix="koki-static-build-")
+atexit.register(shutil.rmtree, STATIC_BUILD, ignore_errors=True)
 
 
 def settings(database_url, **extra):
@@ -40,6 +45,7 @@ def settings(database_url, **extra):
         "SETTINGS_CACHE_SECONDS": 0,  # a setting changed is read at once (test_settings checks the cache)
         "STATS_FLUSH_SECONDS": 0,  # page views written at once (test_statistics_tally checks the tally)
         "STAFF_2FA_ROLES": [],  # the staff fixture logs in with a password; test_two_factor sets it
+        "STATIC_BUILD_DIR": STATIC_BUILD,
         **extra,
     }
 

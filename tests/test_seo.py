@@ -63,8 +63,8 @@ def test_each_showcase_page_has_its_own_title_description_and_preview(client, la
     assert meta(property="og:url") == f"{SITE_URL}/{lang}{path}"
     image = meta(property="og:image")
     assert image.startswith(f"{SITE_URL}/static/") and image.endswith(".png")
-    served = client.get(image.removeprefix(SITE_URL))
-    assert served.status_code == 200 and served.mimetype == "image/png"
+    with client.get(image.removeprefix(SITE_URL)) as served:  # a file WhiteNoise opened: closed
+        assert served.status_code == 200 and served.mimetype == "image/png"
 
 
 def test_no_two_showcase_pages_share_a_title_or_a_description(client):
