@@ -10,8 +10,8 @@ Nothing of this in debug: Flask serves static/ as it is, so edits show at once.
 
 import hashlib
 import os
+import posixpath
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from koki_site import security
 
 HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+$")
 IMMUTABLE = "public, max-age=31536000, immutable"
+CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')\s?#]+)\1\s*\)""")
 
 
 def init_app(app):
@@ -56,30 +57,48 @@ def fingerprint(manifest, endpoint, values):
 
 
 def build_files(source, build):
-    """{name: fingerprinted name} of every file of source, copied (and compressed) into build."""
+    """{name: fingerprinted name} of every file of source, copied (and compressed) into build.
+
+    Stylesheets come last: what they load by url() (the font) is written under its fingerprinted
+    name, so it too is kept a year, and a stylesheet's own name changes when a file it loads does.
+    """
     compressor = Compressor(quiet=True)
     manifest = {}
-    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+    files = sorted((p for p in source.rglob("*") if p.is_file()), key=lambda p: (p.suffix == ".css", p))
+    for path in files:
         name = path.relative_to(source).as_posix()
         content = path.read_bytes()
+        if path.suffix == ".css":
+            content = fingerprinted_urls(content.decode(), name, manifest).encode()
         digest = hashlib.sha256(content).hexdigest()[:12]
         hashed = re.sub(r"(\.\w+)$", rf".{digest}\1", name)
         for target_name in (name, hashed):
             target = build / target_name
             # Built once: a start-up with nothing changed copies and compresses nothing.
             if not target.exists() or (target_name == name and target.read_bytes() != content):
-                copy(path, target)
+                write(content, target)
                 list(compressor.compress(str(target)))  # a generator: the .gz and .br are written as it runs
         manifest[name] = hashed
     return manifest
 
 
-def copy(path, target):
-    """Copy aside and rename: workers starting together never serve half a file."""
+def fingerprinted_urls(css, name, manifest):
+    """css with each url() of a file of static/ pointing to that file's fingerprinted name."""
+    folder = posixpath.dirname(name)
+
+    def replace(match):
+        quote, target = match.group(1), match.group(2)
+        found = manifest.get(posixpath.normpath(posixpath.join(folder, target)))
+        if found is None:  # data:, another stylesheet's fragment, a file we do not have
+            return match.group(0)
+        return f"url({quote}{posixpath.relpath(found, folder)}{quote})"
+
+    return CSS_URL.sub(replace, css)
+
+
+def write(content, target):
+    """Write aside and rename: workers starting together never serve half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        path.open("rb") as original,
-        tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temporary,
-    ):
-        shutil.copyfileobj(original, temporary)
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temporary:
+        temporary.write(content)
     os.replace(temporary.name, target)

@@ -50,3 +50,26 @@ def test_a_changed_file_gets_a_new_name(tmp_path):
     (source / "css" / "site.css").write_text("body { color: navy }")
     second = static_files.build_files(source, tmp_path / "build")["css/site.css"]
     assert first != second and (tmp_path / "build" / second).read_text() == "body { color: navy }"
+
+
+def test_what_a_stylesheet_loads_is_fingerprinted_too(client):
+    css = fetch(client, stylesheet(client)).get_data(as_text=True)
+    (font,) = re.findall(r'url\("\.\./(fonts/[^"]+)"\)', css)
+    assert re.fullmatch(r"fonts/source-sans-3-latin-wght-normal\.[0-9a-f]{12}\.woff2", font)
+    response = fetch(client, f"/static/{font}")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_a_changed_font_renames_the_stylesheet_that_loads_it(tmp_path):
+    source = tmp_path / "static"
+    (source / "css").mkdir(parents=True)
+    (source / "fonts").mkdir()
+    (source / "css" / "site.css").write_text('@font-face { src: url("../fonts/a.woff2") }')
+    (source / "fonts" / "a.woff2").write_bytes(b"first")
+    first = static_files.build_files(source, tmp_path / "build")
+    (source / "fonts" / "a.woff2").write_bytes(b"second")
+    second = static_files.build_files(source, tmp_path / "build")
+    assert first["css/site.css"] != second["css/site.css"]
+    built = (tmp_path / "build" / second["css/site.css"]).read_text()
+    assert f'url("../{second["fonts/a.woff2"]}")' in built
