@@ -140,8 +140,10 @@ def test_the_content_file_shows_its_blocks_in_the_page_language(client):
         assert image.status_code == 200 and image.mimetype == "image/svg+xml"
     assert [q.p.get_text() for q in french.select(".quote")] == ["Citation de test en français."]
     assert (
-        "Camille Témoin, Cadre hygiéniste, Clinique Témoin" in french.select_one(".quote footer").get_text()
+        "Camille Témoin, Cadre hygiéniste, Clinique Témoin"
+        in french.select_one(".quote figcaption").get_text()
     )
+    assert french.footer.find("a", href="/fr/legal")  # a quote's caption is no footer before the site's
     figures = [(d.dt.get_text(), d.dd.get_text()) for d in french.select(".figures > div")]
     assert figures == [("sites de test", "42")]  # the English-only figure is not on French pages
 
