@@ -79,13 +79,13 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 args = sys.argv[1:]
 pairs = zip(args[::2], args[1::2])
 runs = {page: json.load(open(path)) if os.path.exists(path) else None for page, path in pairs}
-print(f"\n{'page':<14}" + "".join(f"{c:>16}" for c in CATEGORIES))
+print(f"\n{'page':<32}" + "".join(f"{c:>16}" for c in CATEGORIES))
 for page, lhr in runs.items():
     if lhr is None:
-        print(f"{page:<14}{'no report: Lighthouse failed 3 times':>64}")
+        print(f"{page:<32}{'no report: Lighthouse failed 3 times':>64}")
         continue
     scores = [lhr["categories"][c]["score"] for c in CATEGORIES]
-    print(f"{page:<14}" + "".join(f"{'n/a' if s is None else round(s * 100):>16}" for s in scores))
+    print(f"{page:<32}" + "".join(f"{'n/a' if s is None else round(s * 100):>16}" for s in scores))
 below = sum(lhr is None for lhr in runs.values())
 for page, lhr in runs.items():
     for c in CATEGORIES if lhr else ():
