@@ -26,7 +26,7 @@ def test_unknown_page_or_language_gives_a_404_page_in_the_right_language(
     page = soup(response)
     assert page.html["lang"] == lang
     assert page.h1.get_text(strip=True) == title
-    assert page.find("a", class_="button")["href"] == f"/{lang}/"
+    assert page.main.find("a", class_="button")["href"] == f"/{lang}/"  # back home, in the page
 
 
 def test_a_wrong_method_gets_405_with_allow(client):
