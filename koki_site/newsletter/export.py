@@ -120,7 +120,8 @@ class SubscriberExport:
                 day, hour = func.substr(column, 1, 10), func.substr(column, 12, 8)
                 cell = day.concat("T").concat(hour).concat("+00:00")
             elif name in GUARDED:
-                mark = case((func.substr(column, 1, 1).in_(sorted(FORMULA_STARTS)), "'"), else_="")
+                starts = sorted(map(ord, FORMULA_STARTS))  # unicode(): the first character's code point
+                mark = case((func.unicode(column).in_(starts), "'"), else_="")
                 quoted = literal('"').concat(mark).concat(func.replace(column, '"', '""')).concat('"')
                 cell = case((column.op("GLOB")(needs_quotes), quoted), else_=mark.concat(column))
             else:
