@@ -194,7 +194,7 @@ def main():
                 print(f"{database:<11} FAILED: {error}")
                 failed = True
                 continue
-            cells = (f"{web:.2f}", f"{cli:.2f}", f"{low:.2f}", f"{web / low:.1f}", f"{cli / low:.1f}")
+            cells = (f"{web:.2f}", f"{cli:.2f}", f"{low:.2f}", f"{web / low:.2f}", f"{cli / low:.1f}")
             print(ROW.format(database, SIZES[1], *cells, f"{small / 1024:.1f}", f"{large / 1024:.1f}"))
             verdict = {True: "PASS", False: "ABOVE TARGET"}
             ratio = RATIO[database]
