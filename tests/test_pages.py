@@ -19,7 +19,10 @@ TITLES = {
     ("fr", "/about"): "L’entreprise",
     ("en", "/about"): "The company",
     ("fr", "/sectors/healthcare"): "Traçabilité du bionettoyage pour les hôpitaux, cliniques et EHPAD",
-    ("en", "/sectors/healthcare"): "Bionettoyage traceability for hospitals, clinics and care homes",
+    (
+        "en",
+        "/sectors/healthcare",
+    ): "Cleaning and disinfection traceability for hospitals, clinics and care homes",
     ("fr", "/sectors/food-industry"): "Traçabilité du plan de nettoyage et désinfection en agroalimentaire",
     ("en", "/sectors/food-industry"): "Cleaning and disinfection plan traceability for the food industry",
     ("fr", "/sectors/cleaning-companies"): "Preuve de prestation pour les entreprises de propreté",
