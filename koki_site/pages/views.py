@@ -1,4 +1,4 @@
-"""Public pages under /<lang>/, the root redirect, health check and robots.txt."""
+"""Public pages under /<lang>/ (showcase, policies), the root redirect, health check, robots.txt, sitemap."""
 
 from datetime import date
 
