@@ -36,6 +36,19 @@ def test_views_and_unique_visitors_per_day_page_and_language(app):
     assert today == counting_today(app)
 
 
+def test_each_sector_page_is_counted_on_its_own_and_the_query_never(app, client):
+    decide(client, "custom", purposes=("statistics",))
+    client.get("/fr/sectors/healthcare")
+    client.get("/fr/sectors/healthcare?utm_source=salon")
+    client.get("/en/sectors/food-industry")
+    client.get("/en/product")
+    assert views_by_page(app) == {
+        ("/sectors/healthcare", "fr"): (2, 1),
+        ("/sectors/food-industry", "en"): (1, 1),
+        ("/product", "en"): (1, 1),
+    }
+
+
 def counting_today(app):
     with app.test_request_context():
         return counting.today()
