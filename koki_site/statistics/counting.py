@@ -13,6 +13,7 @@ request (tests).
 
 import atexit
 import hashlib
+import re
 import secrets
 import threading
 from collections import Counter, defaultdict
@@ -28,8 +29,9 @@ from koki_site.extensions import db
 from koki_site.statistics.models import ConsentDecisions, DailySalt, DailyVisitor, PageViews
 
 LANG_PREFIX = "/<lang:lang_code>"
-# Pages whose URL argument is one of a closed list (never a token): counted one by one.
-COUNTED_BY_PATH = {"pages.sector"}
+# An argument drawn from a closed list (werkzeug's `any` converter: a sector) is counted by its
+# value, one page each; any other argument (a token) stays as the rule writes it.
+CLOSED_ARGUMENT = re.compile(r"<any\([^)]*\):(\w+)>")
 CHUNK = 500  # rows per INSERT: a flush after a busy minute stays a few statements
 EXTENSION = "koki_stats_tally"
 
@@ -39,13 +41,13 @@ def today():
 
 
 def counted_page():
-    """The page's URL rule without its language ("/privacy"): never a token or a query."""
+    """The page's URL rule without its language ("/privacy", "/sectors/healthcare"): never a token
+    or a query."""
     rule = request.url_rule
     if request.method != "GET" or rule is None or not rule.rule.startswith(LANG_PREFIX):
         return None
-    if rule.endpoint in COUNTED_BY_PATH:
-        return request.path.removeprefix(f"/{g.lang_code}")
-    return rule.rule.removeprefix(LANG_PREFIX) or "/"
+    page = CLOSED_ARGUMENT.sub(lambda found: request.view_args[found.group(1)], rule.rule)
+    return page.removeprefix(LANG_PREFIX) or "/"
 
 
 def count_page_view(response):
