@@ -178,6 +178,32 @@ def test_a_long_export_is_streamed_and_an_interrupted_one_audited(app, marketing
     assert exports(app)[1][2] == interrupted
 
 
+TRICKY = {  # row number: the cells that need quotes (or hold nothing), among plain rows
+    10: {"source": "/fr/, then /en/"},
+    1500: {"source": 'the "pricing" page', "policy_version": "v2;draft"},
+    1501: {"source": "/fr/\r\nsecond line", "confirmed_at": None},
+    2499: {"email": "=last@example.org", "policy_version": "=1,2"},
+}
+
+
+@pytest.mark.parametrize(("query", "delimiter"), [("", ","), ("?format=excel", ";")])
+def test_every_batch_is_what_the_csv_module_writes(app, marketing, query, delimiter):
+    """The plain lines (SQLite) or COPY (PostgreSQL), and the quoted rows among them, 1,000 a batch."""
+    add(app, *({"email": f"reader{i}@example.org"} | TRICKY.get(i, {}) for i in range(2500)))
+    expected = io.StringIO(newline="")
+    writer = csv.writer(expected, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    with app.app_context():  # the addresses' HMAC
+        stored = [subscription(f"reader{i}@example.org") | TRICKY.get(i, {}) for i in range(2500)]
+    for row in stored:
+        dates = [row[name].isoformat() if row[name] else "" for name in ("subscribed_at", "confirmed_at")]
+        guarded = ["'" * row[name].startswith("=") + row[name] for name in export.GUARDED]
+        writer.writerow([guarded[0], row["language"], *dates, *guarded[1:], row["legal_basis"]])
+    data = marketing.get(f"/staff/newsletter/export.csv{query}").get_data().decode("utf-8-sig")
+    assert data == expected.getvalue()
+    assert exports(app)[0][2]["rows"] == 2500
+
+
 @pytest.mark.parametrize(
     "query", ["?since=yesterday", "?since=2026-02-30", "?since=20260301", "?language=de", "?format=xlsx"]
 )

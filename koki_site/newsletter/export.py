@@ -3,7 +3,8 @@
 At the database's speed: the query itself writes the dates as text and puts the quote before a
 cell a spreadsheet would read as a formula (OWASP), so nothing is left to do per cell in Python.
 PostgreSQL writes the CSV too (`COPY (SELECT …) TO STDOUT` through psycopg), streamed block by
-block; SQLite's rows, 1,000 at a time, go through the csv module's C writer. Memory stays flat
+block; SQLite writes each line (printf), and Python only joins them 1,000 at a time, checking
+that no cell needed quotes (the rare batch where one did is read again, quoted). Memory stays flat
 whatever the list's size. Once the last chunk is out, the export is audited with its filters and
 the number of rows written (an interrupted download too, marked as such).
 """
@@ -14,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Text, case, cast, func, literal, select
-from sqlalchemy.dialects import postgresql
 
 from koki_site import audit
 from koki_site.extensions import db
@@ -106,13 +106,13 @@ class SubscriberExport:
         return self.exported(select(*(cell.label(name) for name, cell in self.cells().items())))
 
     def lines_query(self):
-        """SQLite: each subscriber's whole CSV line, written by the database.
+        """SQLite: each subscriber's whole CSV line, written by the database, quoted where needed.
 
         Each cell is built from its column once (SQLite would evaluate a repeated expression as
         many times as it is written): a guarded cell is its mark (a quote before what a spreadsheet
         takes for a formula) and its text, quoted when the text holds the delimiter, a double quote
         or a line break (one GLOB), as the csv module would."""
-        needs_quotes = literal(f'*[{";" if self.excel else ","}"\r\n]*')
+        needs_quotes = literal(f'*[{self.delimiter}"\r\n]*')
         cells = []
         for name in COLUMNS:
             column = getattr(Subscription, name)
@@ -120,8 +120,7 @@ class SubscriberExport:
                 day, hour = func.substr(column, 1, 10), func.substr(column, 12, 8)
                 cell = day.concat("T").concat(hour).concat("+00:00")
             elif name in GUARDED:
-                starts = sorted(map(ord, FORMULA_STARTS))  # unicode(): the first character's code point
-                mark = case((func.unicode(column).in_(starts), "'"), else_="")
+                mark = formula_mark(column)
                 quoted = literal('"').concat(mark).concat(func.replace(column, '"', '""')).concat('"')
                 cell = case((column.op("GLOB")(needs_quotes), quoted), else_=mark.concat(column))
             else:
@@ -129,8 +128,29 @@ class SubscriberExport:
             cells.append(func.coalesce(cell, ""))
         line = cells[0]
         for cell in cells[1:]:
-            line = line.concat(";" if self.excel else ",").concat(cell)
+            line = line.concat(self.delimiter).concat(cell)
         return self.exported(select(line))
+
+    def plain_lines_query(self):
+        """SQLite: each subscriber's line as one printf(), no cell quoted: some 40 % cheaper than
+        lines_query(), and what it writes whenever no cell needs quotes (see `plain`)."""
+        formats, values = [], []
+        for name in COLUMNS:
+            column = getattr(Subscription, name)
+            if name in DATES:  # as in lines_query(), but a missing date would read "T+00:00"
+                formats.append("%.10sT%s+00:00")
+                values += [column, func.substr(column, 12, 8)]
+            elif name in GUARDED:
+                formats.append("%s%s")
+                values += [formula_mark(column), column]
+            else:
+                formats.append("%s")  # printf writes NULL as nothing, as coalesce() does
+                values.append(column)
+        return self.exported(select(func.printf(self.delimiter.join(formats), *values)))
+
+    @property
+    def delimiter(self):
+        return ";" if self.excel else ","
 
     def __iter__(self):
         if self.excel:
@@ -142,10 +162,9 @@ class SubscriberExport:
 
     def copied(self):
         """PostgreSQL writes the CSV: COPY (the query) TO STDOUT, block by block."""
-        compiled = self.query().compile(
-            dialect=postgresql.psycopg.dialect(), compile_kwargs={"render_postcompile": True}
-        )
-        options = f"FORMAT csv, HEADER, DELIMITER '{';' if self.excel else ','}'"
+        dialect = db.session.get_bind().dialect  # psycopg's, whose cursor.copy() is used below
+        compiled = self.query().compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        options = f"FORMAT csv, HEADER, DELIMITER '{self.delimiter}'"
         statement = f"COPY ({compiled.string}) TO STDOUT WITH ({options})"
         cursor = db.session.connection().connection.driver_connection.cursor()
         with cursor, cursor.copy(statement, compiled.params) as copy:
@@ -166,22 +185,49 @@ class SubscriberExport:
     def written(self):
         """SQLite: the lines the database wrote, BATCH at a time, joined: Python only carries them.
 
-        A cell is quoted as the csv module would (the delimiter, a quote or a line break in it);
-        lines end in CRLF (RFC 4180)."""
-        header = (";" if self.excel else ",").join(COLUMNS) + "\r\n"  # sent with the first rows
-        dialect = db.session.get_bind().dialect
-        # Constants written into the statement, not bound: SQLite evaluates them a little faster.
-        statement = self.lines_query().compile(dialect=dialect, compile_kwargs={"literal_binds": True})
-        cursor = db.session.connection().connection.driver_connection.execute(statement.string)
+        The plain lines are kept when `plain` finds that no cell of the batch needed quotes (nor
+        a date was missing); otherwise the same rows are read again, quoted as the csv module
+        would (lines_query), in the same read transaction. Lines end in CRLF (RFC 4180)."""
+        header = self.delimiter.join(COLUMNS) + "\r\n"  # sent with the first rows
+        raw = db.session.connection().connection.driver_connection
+        cursor = raw.execute(sqlite_text(self.plain_lines_query()))
         try:
             while batch := cursor.fetchmany(BATCH):
+                text = "\r\n".join([line for (line,) in batch])
+                if not plain(text, len(batch), self.delimiter):  # the open cursor keeps the snapshot
+                    quoted = self.lines_query().offset(self.rows).limit(len(batch))
+                    text = "\r\n".join([line for (line,) in raw.execute(sqlite_text(quoted))])
                 self.rows += len(batch)
-                yield header + "\r\n".join([line for (line,) in batch]) + "\r\n"
+                yield header + text + "\r\n"
                 header = ""
         finally:
             cursor.close()  # also when the download stops
         if header:  # no row at all: the header alone
             yield header
+
+
+def formula_mark(column):
+    """SQLite: a quote when the cell starts as a spreadsheet formula would, else nothing."""
+    starts = sorted(map(ord, FORMULA_STARTS))  # unicode(): the first character's code point
+    return case((func.unicode(column).in_(starts), "'"), else_="")
+
+
+def sqlite_text(statement):
+    """The statement's SQL with its constants written in, not bound: SQLite runs it a little faster."""
+    dialect = db.session.get_bind().dialect
+    return statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}).string
+
+
+def plain(text, lines, delimiter):
+    """Whether plain lines joined by CRLF are the CSV as the csv module writes it: no cell held the
+    delimiter, a double quote or a line break (the counts are exactly the separators), and no date
+    was missing. A few scans of the text at C speed, instead of a test per cell in SQL."""
+    return (
+        '"' not in text
+        and text.count("\n") == text.count("\r") == lines - 1
+        and text.count(delimiter) == (len(COLUMNS) - 1) * lines
+        and f"{delimiter}T+00:00" not in text
+    )
 
 
 def crlf(text, inside_quotes):
