@@ -5,7 +5,6 @@ import tempfile
 from pathlib import Path
 
 import click
-from babel.messages.frontend import CommandLineInterface
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
@@ -60,6 +59,8 @@ def mail_receive(context, recipient):
 
 
 def pybabel(*args):
+    from babel.messages.frontend import CommandLineInterface  # for `translate` only: the CLI starts faster
+
     CommandLineInterface().run(["pybabel", "-q", *args])
 
 

@@ -9,8 +9,6 @@ import tempfile
 from pathlib import Path
 
 from babel import Locale
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.units import format_unit
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale
@@ -57,6 +55,10 @@ def compile_catalogues(directory, force=False):
         mo_path = po_path.with_suffix(".mo")
         if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
+        # Babel's catalogue tools, only when a catalogue changed: not at every start.
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
         with po_path.open("rb") as po_file:
             catalogue = read_po(po_file)
         with tempfile.NamedTemporaryFile(dir=mo_path.parent, delete=False) as mo_file:

@@ -16,7 +16,6 @@ import tempfile
 from pathlib import Path
 
 from whitenoise import WhiteNoise
-from whitenoise.compress import Compressor
 
 from koki_site import security
 
@@ -62,7 +61,6 @@ def build_files(source, build):
     Stylesheets come last: what they load by url() (the font) is written under its fingerprinted
     name, so it too is kept a year, and a stylesheet's own name changes when a file it loads does.
     """
-    compressor = Compressor(quiet=True)
     manifest = {}
     files = sorted((p for p in source.rglob("*") if p.is_file()), key=lambda p: (p.suffix == ".css", p))
     for path in files:
@@ -77,9 +75,16 @@ def build_files(source, build):
             # Built once: a start-up with nothing changed copies and compresses nothing.
             if not target.exists() or (target_name == name and target.read_bytes() != content):
                 write(content, target)
-                list(compressor.compress(str(target)))  # a generator: the .gz and .br are written as it runs
+                compress(target)
         manifest[name] = hashed
     return manifest
+
+
+def compress(target):
+    """Write target's .gz and .br beside it (WhiteNoise's compressor, imported only when a file changed)."""
+    from whitenoise.compress import Compressor
+
+    list(Compressor(quiet=True).compress(str(target)))  # a generator: the files are written as it runs
 
 
 def fingerprinted_urls(css, name, manifest):

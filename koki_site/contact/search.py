@@ -20,7 +20,6 @@ import unicodedata
 from contextlib import contextmanager
 
 from sqlalchemy import event, func, literal_column, select, text
-from sqlalchemy.dialects.postgresql import TSVECTOR
 
 from koki_site import addresses
 from koki_site.contact.models import ContactMessage
@@ -31,7 +30,8 @@ LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": 
 MAX_WORDS = 8  # a pasted paragraph is not a search; the first words are plenty
 SEARCHED = ("first_name", "last_name", "email", "company", "message")
 FTS_TABLE = "contact_message_fts"  # SQLite
-VECTOR = literal_column("contact_message.search_vector", TSVECTOR)  # PostgreSQL
+# PostgreSQL; untyped, as the @@ operator needs no more, so that no command imports its dialect at start
+VECTOR = literal_column("contact_message.search_vector")
 
 
 def fold(value):

@@ -17,7 +17,7 @@ from email.utils import getaddresses, parseaddr
 
 from flask import current_app
 
-from koki_site.mail import html_text, reply_address
+from koki_site.mail import reply_address
 
 EX_OK, EX_DATAERR, EX_NOUSER, EX_TEMPFAIL = 0, 65, 67, 75
 RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "To", "Cc")
@@ -59,6 +59,8 @@ def body_text(message, limit):
     if body is not None:
         text = decoded(body)
         if body.get_content_subtype() == "html":
+            from koki_site.mail import html_text  # html.parser: only for the rare HTML-only mail
+
             text, from_html = html_text.to_text(text), True
     dropped = [
         {"name": part.get_filename() or "", "type": part.get_content_type(), "size": size_of(part)}

@@ -9,7 +9,6 @@ A logo's image is a file beside the content file; the site serves it itself (/sh
 and only the files the content file names, never anything else of the instance folder.
 """
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +76,8 @@ def load(path, languages):
     path = Path(path)
     if not path.exists():
         return Showcase()
+    import tomllib  # here: only a site with a content file pays for it
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
