@@ -178,6 +178,9 @@ def main():
     args = parser.parse_args()
     databases = [name for name in ("sqlite", "postgresql") if name in args.databases.split(",")]
     tmp, secret, failed = Path(tempfile.mkdtemp(prefix="koki-bench-")), secrets.token_hex(32), False
+    # What any start of the app costs on this machine, whatever the app does: it varies from one
+    # machine to another more than the app's own part, printed beside each start-up figure.
+    floor = min(import_floor() for _ in range(args.repeat))
     print(ROW.format("database", "rows", "HTTP s", "CLI s", "floor s", "HTTP/floor", "CLI/floor", *MIB))
     try:
         if "postgresql" in databases:
@@ -200,14 +203,16 @@ def main():
             ratio = RATIO[database]
             notes = [f"HTTP/floor {verdict[web / low <= ratio]} (target <= {ratio})"]
             notes.append(f"CLI memory {'FLAT' if large / small <= FLAT else 'GROWS'} ({large / small:.2f}x)")
-            start = f"{startup:.2f} s {'PASS' if startup <= START else 'ABOVE TARGET'} (target <= {START} s)"
+            start = (
+                f"{startup:.2f} s, the floor + {startup - floor:.2f} s "
+                f"{'PASS' if startup <= START else 'ABOVE TARGET'} (target <= {START} s)"
+            )
             notes.append(f"the CLI's start-up alone (`flask newsletter --help`): {start}")
             print("  " + "; ".join(notes))
         print(
             "\ntargets: HTTP <= 2.5x sqlite3 -csv, <= 1.5x psql \\copy; CLI peak RSS at 100k <= "
             f"{FLAT}x at 10k; CLI start-up <= {START} s"
         )
-        floor = min(import_floor() for _ in range(args.repeat))
         print(f"the start-up's floor, importing the extensions the app is built on ({STACK}): {floor:.2f} s")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
