@@ -3,8 +3,9 @@
 Each page in French and English, on a 390x844 phone and a 1366x768 laptop, full length: the
 pages of a first visit (banner shown), the notice a browser sending Sec-GPC gets, and the pages
 met on the way through each form (errors, confirmations) and each right (verify, see, erase,
-correct…), the settings after saving, the error pages. The site runs in this process (Werkzeug
-in a thread, a fresh SQLite database); mail stays in the outbox, where the links are read.
+correct…), the settings after saving, the error pages (the app's, and those nginx shows while
+gunicorn is down). The site runs in this process (Werkzeug in a thread, a fresh SQLite
+database); mail stays in the outbox, where the links are read.
 
 Run from the project root:  .venv/bin/python bench/screenshots.py [--only SUBSTRING]
 Open the PNGs and look at them: a page is done when it looks right, not when it renders.
@@ -23,7 +24,7 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from koki_site import create_app, schema  # noqa: E402
+from koki_site import create_app, outage_pages, schema  # noqa: E402
 from koki_site.extensions import db  # noqa: E402
 from koki_site.mail import OutboxMail  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
@@ -251,6 +252,21 @@ def seed_contact(shooter, app, lang, size):
     context.close()
 
 
+def outages(shooter, app, lang, size):
+    """The pages nginx shows itself (gunicorn down, a body too large), served here as nginx would."""
+    context = shooter.context(size)
+    page = context.new_page()
+    for path in outage_pages.write(app):
+        name, page_lang = path.name.split(".")[:2]
+        if page_lang != lang:
+            continue
+        url, body = f"{shooter.server.url}/{lang}/{name}", path.read_bytes()
+        page.route(url, lambda route, _request, body=body: route.fulfill(status=503, body=body))
+        page.goto(url)
+        shooter.shot(page, f"nginx-{name}", lang, size, first_screen=True)
+    context.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="take only the screenshots whose file name contains this")
@@ -268,6 +284,7 @@ def main():
                     forms(shooter, app, lang, size)
                     seed_contact(shooter, app, lang, size)
                     rights(shooter, app, lang, size)
+                    outages(shooter, app, lang, size)
         browser.close()
     print(f"{len(shooter.taken)} screenshots in {OUT.relative_to(ROOT)}")
 

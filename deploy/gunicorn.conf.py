@@ -41,3 +41,19 @@ access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 control_socket_disable = True
 
 proc_name = "koki-site"
+
+
+def post_worker_init(worker):
+    """Each worker, its app loaded: the pages nginx shows while no worker answers (koki_site.outage_pages).
+
+    Written at every start and reload, so they follow the templates and catalogues of the code
+    that runs. A failure costs nginx's own pages, never the worker.
+    """
+    from gunicorn.util import import_app
+
+    from koki_site import outage_pages
+
+    try:
+        outage_pages.write(import_app(worker.app.app_uri))
+    except OSError:
+        worker.log.exception("the outage pages were not written")

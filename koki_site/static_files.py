@@ -28,7 +28,7 @@ def init_app(app):
     if app.debug:
         return
     source = Path(app.static_folder)
-    build = Path(app.config["STATIC_BUILD_DIR"] or Path(app.instance_path) / "static-build")
+    build = build_folder(app)
     manifest = build_files(source, build)
     app.url_defaults(lambda endpoint, values: fingerprint(manifest, endpoint, values))
     app.wsgi_app = WhiteNoise(
@@ -40,6 +40,10 @@ def init_app(app):
         immutable_file_test=lambda path, url: bool(HASHED.search(url)),
         add_headers_function=add_headers,
     )
+
+
+def build_folder(app):
+    return Path(app.config["STATIC_BUILD_DIR"] or Path(app.instance_path) / "static-build")
 
 
 def add_headers(headers, path, url):

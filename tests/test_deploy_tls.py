@@ -26,6 +26,7 @@ from tests.conftest import free_port, settings
 from tests.deploy_helpers import (
     HOST,
     NGINX,
+    ROOT,
     Gunicorn,
     Nginx,
     app_environment,
@@ -225,8 +226,72 @@ def test_hosts_schemes_and_bodies_at_the_proxy(site):
     assert status == 301
     assert header_values(headers, "Location") == ["https://www.koki-software.fr/en/privacy?x=1"]
 
-    # nginx's body limit is the app's MAX_CONTENT_LENGTH, to the byte.
+    # nginx's body limit is the app's MAX_CONTENT_LENGTH, to the byte. nginx refuses it (gunicorn
+    # never reads it) with the site's page in the visitor's language, which gunicorn wrote.
     limit = site.app.config["MAX_CONTENT_LENGTH"]
-    status, _, body = site.https("POST", "/consent", headers=FORM, body=b"x" * (limit + 1))
-    assert status == 413 and b"nginx" in body  # refused by nginx, gunicorn never read it
+    too_large = b"x" * (limit + 1)
+    assert site.https("POST", "/consent", headers=FORM, body=too_large)[:3:2] == (
+        413,
+        outage_page("too-large.fr"),
+    )
+    english = {**FORM, "Accept-Language": "en-GB,en;q=0.9"}
+    assert site.https("POST", "/consent", headers=english, body=too_large)[:3:2] == (
+        413,
+        outage_page("too-large.en"),
+    )
+    assert site.https("POST", "/en/contact", headers=FORM, body=too_large)[:3:2] == (
+        413,
+        outage_page("too-large.en"),
+    )
     assert site.https("POST", "/consent", headers=FORM, body=b"x" * limit)[0] != 413
+
+
+def outage_page(name):
+    """A page gunicorn's workers wrote for nginx (koki_site/outage_pages.py), as nginx sends it."""
+    return (ROOT / "instance" / "static-build" / "errors" / f"{name}.html").read_bytes()
+
+
+def test_nginx_shows_the_site_s_page_while_gunicorn_is_down(site, browser, tmp_path):
+    # The same site file in front of a port where nothing listens: gunicorn stopped, restarting.
+    cert, key = make_certificate(tmp_path)
+    down = Nginx(tmp_path, free_port(), free_port(), free_port(), cert, key)
+    try:
+        asked = {
+            "/fr/": ("", "unavailable.fr"),
+            "/en/privacy": ("fr-FR,fr;q=0.9", "unavailable.en"),  # the prefix wins
+            "/staff/": ("en-US,en;q=0.9", "unavailable.en"),
+            "/": ("fr-FR,en;q=0.5", "unavailable.fr"),
+            "/healthz": ("", "unavailable.fr"),  # French when nothing says otherwise
+        }
+        for path, (languages, page) in asked.items():
+            languages = {"Accept-Language": languages}
+            status, headers, body = https(down.https_port, "GET", path, headers=languages, cafile=cert)
+            assert (status, body) == (503, outage_page(page)), path
+            assert header_values(headers, "Strict-Transport-Security") == [HSTS]
+            assert header_values(headers, "Cache-Control") == []  # not kept: the site is back soon
+
+        # In a browser: the site's look (its stylesheet, served by nginx alone) and its words.
+        context = browser.new_context(ignore_https_errors=True)
+        page = context.new_page()
+        styles = []
+        page.on("response", lambda answer: styles.append(answer) if answer.url.endswith(".css") else None)
+        assert page.goto(f"https://{HOST}:{down.https_port}/fr/contact").status == 503
+        expect(page.locator("h1")).to_have_text("Service indisponible")
+        expect(page.get_by_role("link", name="Retour à la page d’accueil")).to_have_attribute("href", "/fr/")
+        assert [answer.status for answer in styles] == [200]
+        context.close()
+    finally:
+        down.stop()
+
+
+def test_a_worker_that_cannot_write_the_pages_still_serves(migrated_database, tmp_path):
+    build = tmp_path / "static-build"
+    build.mkdir()
+    (build / "errors").write_text("a file where the folder should be")  # every write fails
+    env = app_environment(migrated_database, STATIC_BUILD_DIR=build)
+    gunicorn = Gunicorn(env, tmp_path / "gunicorn.log").wait_ready()
+    try:
+        assert plain_http(gunicorn.port, "GET", "/fr/legal")[0] == 200
+        assert "the outage pages were not written" in gunicorn.log()
+    finally:
+        gunicorn.stop()

@@ -1,8 +1,10 @@
 """Error pages: the visitor's language (URL prefix, else Accept-Language), never a bare error."""
 
 import pytest
+from bs4 import BeautifulSoup
 from flask import abort
 
+from koki_site import outage_pages
 from tests.helpers import soup
 
 
@@ -78,3 +80,28 @@ def test_an_unexpected_error_gives_a_500_page_in_the_visitors_language(failing_a
     assert soup(response).html["lang"] == "fr"
     assert "a bug" not in response.get_data(as_text=True)
     assert response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "status", "title"),
+    [
+        ("unavailable", "fr", 503, "Service indisponible"),
+        ("unavailable", "en", 503, "Service unavailable"),
+        ("too-large", "fr", 413, "Requête trop volumineuse"),
+        ("too-large", "en", 413, "Request too large"),
+    ],
+)
+def test_the_pages_nginx_shows_are_the_site_s_error_pages(app, client, name, lang, status, title):
+    """What outage_pages writes for nginx (tests/test_deploy_tls.py serves it): one file for all."""
+    written = {path.name: path for path in outage_pages.write(app)}
+    page = BeautifulSoup(written[f"{name}.{lang}.html"].read_text(), "html.parser")
+    assert page.html["lang"] == lang
+    assert page.h1.get_text(strip=True) == title
+    assert page.main.find("a", class_="button")["href"] == f"/{lang}/"
+    # The same file for every visitor: no banner, no form, no token, nothing of a request.
+    assert page.find("form") is None and page.find(class_="consent-banner") is None
+    assert "csrf" not in str(page) and 'rel="canonical"' not in str(page)
+    # Its stylesheet is the one the site's pages link (nginx serves it alone).
+    served = soup(client.get(f"/{lang}/privacy"))
+    assert page.find("link", rel="stylesheet")["href"] == served.find("link", rel="stylesheet")["href"]
+    assert str(status) in page.find(class_="meta").get_text()
