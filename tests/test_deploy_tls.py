@@ -244,6 +244,9 @@ def test_hosts_schemes_and_bodies_at_the_proxy(site):
         outage_page("too-large.en"),
     )
     assert site.https("POST", "/consent", headers=FORM, body=b"x" * limit)[0] != 413
+    # Only nginx's 503 says when to come back: not its 413, nor a static file.
+    assert header_values(site.https("POST", "/consent", headers=FORM, body=too_large)[1], "Retry-After") == []
+    assert header_values(site.https("GET", "/static/errors/too-large.fr.html")[1], "Retry-After") == []
 
 
 def outage_page(name):
@@ -269,6 +272,7 @@ def test_nginx_shows_the_site_s_page_while_gunicorn_is_down(site, browser, tmp_p
             assert (status, body) == (503, outage_page(page)), path
             assert header_values(headers, "Strict-Transport-Security") == [HSTS]
             assert header_values(headers, "Cache-Control") == []  # not kept: the site is back soon
+            assert header_values(headers, "Retry-After") == ["30"]  # as the app's own 503 says
 
         # In a browser: the site's look (its stylesheet, served by nginx alone) and its words.
         context = browser.new_context(ignore_https_errors=True)
