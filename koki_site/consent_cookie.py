@@ -70,16 +70,18 @@ def decide(choice, ticked=(), consent_id=None):
     return Decision(consent_id or secrets.token_hex(16), choices)
 
 
-def verified(salt, raw, max_age):
+def verified(salt, raw, lifetime):
     """(payload, signed at) of a value the site signed with salt, or None (forged, expired).
 
     A browser sends the same cookies with every page: each value is checked once per process and
     remembered until it expires, so a consenting visitor's page costs what a refusing one's does.
+    lifetime: the function giving the cookie's Period, asked only when a value is first checked.
     """
     memo = current_app.extensions.setdefault("koki_signed_values", {})
     known = memo.get((salt, raw))
     if known is not None and time.time() < known[2]:
         return known[0], known[1]
+    max_age = lifetime().days * 86400
     try:
         payload, signed_at = URLSafeTimedSerializer(current_app.secret_key, salt=salt).loads(
             raw, max_age=max_age, return_timestamp=True
@@ -94,7 +96,7 @@ def verified(salt, raw, max_age):
 
 def load(value):
     """The decision signed in a cookie value, or None if it does not count."""
-    found = verified(SALT, value, cookies.consent_lifetime().days * 86400)
+    found = verified(SALT, value, cookies.consent_lifetime)
     if found is None:
         return None
     payload, signed_at = found
@@ -160,7 +162,7 @@ def load_signed(cookie):
 
 def unsign(cookie, raw):
     """The value the site signed into the cookie's raw value, or None (forged, expired)."""
-    found = verified(cookie.salt, raw, cookie.lifetime().days * 86400)
+    found = verified(cookie.salt, raw, cookie.lifetime)
     return found[0] if found else None
 
 
