@@ -28,6 +28,8 @@ ERRORS = {
     ),
 }
 KEPT_HEADERS = ("Allow", "Retry-After")
+# Seconds a 503 asks the visitor to wait; nginx's own 503 says the same (deploy/nginx/koki-site.conf).
+RETRY_AFTER_SECONDS = 30
 
 
 def init_app(app):
@@ -46,7 +48,7 @@ def database_unavailable(error):
     """
     db.session.rollback()
     current_app.logger.exception("database unavailable")
-    return render_error(ServiceUnavailable(retry_after=30))
+    return render_error(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
 
 
 def render_error(error):

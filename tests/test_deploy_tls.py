@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 
 from koki_site import create_app
+from koki_site.errors import RETRY_AFTER_SECONDS
 from koki_site.extensions import db
 from koki_site.security import HSTS
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
@@ -272,7 +273,7 @@ def test_nginx_shows_the_site_s_page_while_gunicorn_is_down(site, browser, tmp_p
             assert (status, body) == (503, outage_page(page)), path
             assert header_values(headers, "Strict-Transport-Security") == [HSTS]
             assert header_values(headers, "Cache-Control") == []  # not kept: the site is back soon
-            assert header_values(headers, "Retry-After") == ["30"]  # as the app's own 503 says
+            assert header_values(headers, "Retry-After") == [str(RETRY_AFTER_SECONDS)]  # as the app says
 
         # In a browser: the site's look (its stylesheet, served by nginx alone) and its words.
         context = browser.new_context(ignore_https_errors=True)
