@@ -85,7 +85,7 @@ class SubscriberExport:
         return {"language": self.language, "since": since, "format": "excel" if self.excel else "csv"}
 
     def cells(self):
-        """{column name: SQL of its cell}: dates as text, guarded text."""
+        """PostgreSQL: {column name: SQL of its cell}, dates as text, guarded text, for COPY."""
         return {
             name: iso_utc(column) if name in DATES else guarded(column) if name in GUARDED else column
             for name, column in ((name, getattr(Subscription, name)) for name in COLUMNS)
