@@ -107,3 +107,23 @@ def test_a_signed_cookie_checked_once_still_expires(app, monkeypatch):
         later = time.time() + lifetime + 1
         monkeypatch.setattr(time, "time", lambda: later)
         assert consent_cookie.load(value) is None
+
+
+@pytest.mark.parametrize("path", ["/fr/", "/en/privacy", "/fr/cookies"])
+@pytest.mark.parametrize(
+    ("choice", "headers"),
+    [(None, {}), (None, {"Sec-GPC": "1"}), ("reject_all", {}), ("accept_all", {}), ("custom", {})],
+)
+def test_a_head_first_never_leaves_a_truncated_page(app, client, path, choice, headers):
+    """On a cold process, HEAD then GET: the GET gets the whole page, and so does the next."""
+    if choice:
+        decide(client, choice, purposes=("enhancement",) if choice == "custom" else ())
+        client.get("/en/legal")  # a consenting visitor gets their statistics cookie first
+    head = client.head(path, headers=headers)
+    assert head.status_code == 200 and head.data == b""
+    for _ in range(2):
+        page = client.get(path, headers=headers)
+        assert page.status_code == 200
+        assert int(page.headers["Content-Length"]) == len(page.data)
+        assert page.data.rstrip().endswith(b"</html>")
+    assert client.head(path, headers=headers).headers["Content-Length"] == page.headers["Content-Length"]

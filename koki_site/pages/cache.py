@@ -127,12 +127,26 @@ class FastPages:
         finally:
             getattr(answer, "close", lambda: None)()
         page = page_of(seen["status"], seen["headers"], body, seen["mark"])
-        personal = any(name.lower() == "set-cookie" for name, _ in page.headers)
-        if key is not None and not personal and page.status.startswith("200"):
+        if key is not None and keepable(page, environ):
             if len(self.pages) >= MAX_ENTRIES:
                 self.pages.clear()
             self.pages[key] = page
         return respond(page, environ, start_response)
+
+
+def keepable(page, environ):
+    """Only a whole page is kept: a GET's 200 with all its body, no cookie of its own.
+
+    Flask answers HEAD with no body and the GET's Content-Length: kept, it would truncate
+    every later GET. HEAD is answered from what a GET stored, or by Flask, never stored.
+    """
+    headers = {name.lower(): value for name, value in page.headers}
+    return (
+        environ["REQUEST_METHOD"] == "GET"
+        and page.status.startswith("200")
+        and "set-cookie" not in headers
+        and headers.get("content-length") == str(len(page.body))
+    )
 
 
 def page_of(status, headers, body, mark):
