@@ -1,6 +1,7 @@
 # Copy to instance/config.py (git-ignored) and adapt. Environment variables FLASK_<KEY> win over it.
 # `make run` writes a config.py with a random SECRET_KEY when there is none.
-SECRET_KEY = "replace with the output of: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+# SECRET_KEY signs sessions and cookies: draw your own, never copy one (a known key is refused).
+#   python3 -c 'import secrets; print(f"SECRET_KEY = {secrets.token_hex(32)!r}")' >> instance/config.py
 
 # Where the site lives; by default a SQLite file in this folder.
 # SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://koki@127.0.0.1:5432/koki"

@@ -17,6 +17,7 @@ from koki_site import (
     mail,
     phones,
     schema,
+    secret_keys,
     security,
     settings,
     static_files,
@@ -66,20 +67,18 @@ def load_config(app, test_config):
 
 
 def check_secret_key(app):
-    """Refuse to start with a missing or short secret key, except in debug and tests."""
+    """Refuse to start with a missing or guessable SECRET_KEY or BACKUP_KEY, except in debug and tests."""
     key = app.config.get("SECRET_KEY") or ""
-    if len(key) >= app.config["MIN_SECRET_KEY_LENGTH"]:
-        return
     if app.debug or app.testing:
-        # A throwaway key: sessions and signed cookies last until the next restart.
-        app.config["SECRET_KEY"] = key or secrets.token_hex(32)
+        if not key:  # a throwaway key: sessions and signed cookies last until the next restart
+            app.config["SECRET_KEY"] = secrets.token_hex(32)
         return
-    raise RuntimeError(
-        f"SECRET_KEY is {'too short' if key else 'not set'}: it needs at least "
-        f"{app.config['MIN_SECRET_KEY_LENGTH']} characters. Set one with\n"
-        "  export FLASK_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
-        f"or put SECRET_KEY = '...' in {Path(app.instance_path) / 'config.py'}."
-    )
+    where = Path(app.instance_path) / "config.py"
+    if not key or secret_keys.weakness(key):
+        raise RuntimeError(secret_keys.refusal("SECRET_KEY", key, where))
+    backup_key = app.config.get("BACKUP_KEY")
+    if backup_key and secret_keys.weakness(backup_key):  # unset, backups are off (the worker says so)
+        raise RuntimeError(secret_keys.refusal("BACKUP_KEY", backup_key, where))
 
 
 def limit_statement_time(app):

@@ -7,7 +7,6 @@ are read from here by the processing register, the same values the purge and the
 
 # Security
 SECRET_KEY = None  # required outside debug and tests; see check_secret_key()
-MIN_SECRET_KEY_LENGTH = 32
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # SESSION_COOKIE_SECURE defaults to "not debug" in create_app; set it to false to serve on plain HTTP.

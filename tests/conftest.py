@@ -22,7 +22,7 @@ from koki_site import create_app, mail, schema
 from koki_site.extensions import db
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
-SECRET = "tests-secret-key-0123456789abcdef0123456789abcdef"
+SECRET = "tests-secret-key-7c1f9e04b2d86a35e0c4f71b9a2d58e6"
 # Not the test client's host (localhost): a link built from the request would show.
 SITE_URL = "https://www.koki.test"
 # The fingerprinted, compressed static files, built once for the whole run rather than per test.

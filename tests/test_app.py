@@ -1,11 +1,15 @@
 """The factory: configuration chain, the secret key rule, the health check, the schema."""
 
+import secrets
+from pathlib import Path
+
 import pytest
 from alembic.runtime.migration import MigrationContext
 
-from koki_site import create_app, schema
+from koki_site import create_app, schema, secret_keys
 from koki_site.extensions import db
 
+ROOT = Path(__file__).resolve().parent.parent
 STRONG = "a-production-secret-that-is-long-enough-0123456789"
 
 
@@ -13,6 +17,43 @@ STRONG = "a-production-secret-that-is-long-enough-0123456789"
 def test_the_app_refuses_to_start_without_a_proper_secret(tmp_path, secret):
     with pytest.raises(RuntimeError, match="FLASK_SECRET_KEY"):
         create_app({"SECRET_KEY": secret}, instance_path=tmp_path)
+
+
+OLD_EXAMPLE = "replace with the output of: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+GUESSABLE = {
+    "the old example's text": OLD_EXAMPLE,
+    "one character": "x" * 64,
+    "a repeated phrase": "change-me-" * 8,
+    "16 random bytes": "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+    "a tiny alphabet": "0101010101234234234234567567567589898989" * 2,
+}
+
+
+@pytest.mark.parametrize("secret", GUESSABLE.values(), ids=GUESSABLE.keys())
+def test_a_guessable_secret_key_stops_the_start_and_says_how_to_draw_one(tmp_path, secret):
+    with pytest.raises(RuntimeError) as refused:
+        create_app({"SECRET_KEY": secret}, instance_path=tmp_path)
+    message = str(refused.value)
+    assert message.startswith("SECRET_KEY is too easy to guess")
+    assert "secrets.token_hex(32)" in message and str(tmp_path / "config.py") in message
+
+
+def test_the_example_configuration_copied_as_it_is_does_not_start(tmp_path):
+    (tmp_path / "config.py").write_text((ROOT / "instance" / "config.example.py").read_text())
+    with pytest.raises(RuntimeError, match="SECRET_KEY is too easy to guess: it is not set"):
+        create_app(instance_path=tmp_path)
+
+
+@pytest.mark.parametrize("draw", [secrets.token_hex, secrets.token_urlsafe])
+def test_a_drawn_key_is_never_taken_for_a_guessable_one(tmp_path, draw):
+    assert [key for key in (draw(32) for _ in range(5000)) if secret_keys.weakness(key)] == []
+    assert create_app({"SECRET_KEY": draw(32), "BACKUP_KEY": draw(32)}, instance_path=tmp_path)
+
+
+@pytest.mark.parametrize("secret", GUESSABLE.values(), ids=GUESSABLE.keys())
+def test_a_guessable_backup_key_stops_the_start_too(tmp_path, secret):
+    with pytest.raises(RuntimeError, match="BACKUP_KEY is too easy to guess"):
+        create_app({"SECRET_KEY": STRONG, "BACKUP_KEY": secret}, instance_path=tmp_path)
 
 
 def test_the_app_starts_with_a_secret_from_the_environment(tmp_path, monkeypatch):

@@ -56,7 +56,7 @@ def static_build(tmp_path_factory):
 def imported_by_the_cli(static_build, database_url):
     env = {
         "PATH": "/usr/bin:/bin",
-        "FLASK_SECRET_KEY": "startup-test-secret-0123456789abcdef0123456789",
+        "FLASK_SECRET_KEY": "startup-test-secret-5be0d2a7c94f13e86b7a0c2d",
         "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
         "FLASK_STATIC_BUILD_DIR": str(static_build),
     }
