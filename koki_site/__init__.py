@@ -11,6 +11,7 @@ from koki_site import (
     addresses,
     audit,
     cli,
+    database_ids,
     errors,
     i18n,
     logs,
@@ -40,6 +41,7 @@ def create_app(test_config=None, instance_path=None):
     load_config(app, test_config)
     logs.init_app(app)
     register_extensions(app)
+    database_ids.init_app(app)  # before the blueprints: their routes take <id:…>
     register_blueprints(app)
     errors.init_app(app)
     security.init_app(app)

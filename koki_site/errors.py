@@ -3,7 +3,7 @@
 from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
 
 from koki_site import site_url
 from koki_site.extensions import db
@@ -30,6 +30,14 @@ ERRORS = {
 KEPT_HEADERS = ("Allow", "Retry-After")
 # Seconds a 503 asks the visitor to wait; nginx's own 503 says the same (deploy/nginx/koki-site.conf).
 RETRY_AFTER_SECONDS = 30
+
+
+class BadValue(BadRequest):
+    """A 400 whose page says which value was wrong (message: text in the visitor's language)."""
+
+    def __init__(self, message):
+        super().__init__()
+        self.message = message
 
 
 def init_app(app):
@@ -59,6 +67,7 @@ def render_error(error):
     code = error.code or 500
     site_url.bind_untrusted_request()
     title, message = ERRORS.get(code, ERRORS[500 if code >= 500 else 400])
+    message = getattr(error, "message", message)
     template = "staff/error.html" if is_staff_path(request.path) else "errors/error.html"
     # A server error may be the database's: the staff page then shows no menu (it reads the account).
     body = render_template(template, code=code, title=title, message=message, minimal=code >= 500)

@@ -83,3 +83,58 @@ def test_head_on_the_newsletter_links_changes_nothing(app, client, smtp):
     assert client.head(found["unsubscribe"]).status_code == 200
     with app.app_context():
         assert db.session.scalar(select(Subscription.status)) == "pending"
+
+
+TOO_LARGE = 2**31  # one past what an INTEGER id column holds (PostgreSQL would refuse the query)
+ID_ROUTES = [
+    ("get", "/staff/messages/{}"),
+    ("post", "/staff/messages/{}/reply"),
+    ("post", "/staff/messages/{}/note"),
+    ("post", "/staff/messages/{}/status"),
+    ("post", "/staff/messages/{}/assign"),
+    ("post", "/staff/messages/{}/unread"),
+    ("post", "/staff/messages/{}/compose"),
+    ("get", "/staff/messages/saved-replies/{}"),
+    ("post", "/staff/messages/saved-replies/{}/delete"),
+    ("get", "/staff/rights/{}"),
+    ("post", "/staff/rights/{}/answer"),
+    ("post", "/staff/rights/{}/refuse"),
+    ("post", "/staff/rights/{}/extend"),
+    ("post", "/staff/rights/{}/lift"),
+    ("get", "/staff/newsletter/{}"),
+    ("post", "/staff/accounts/{}/roles"),
+    ("post", "/staff/accounts/{}/disable"),
+]
+
+
+@pytest.mark.parametrize(("method", "route"), ID_ROUTES)
+@pytest.mark.parametrize("number", [TOO_LARGE, 99999999999, 0])
+def test_an_id_no_table_can_hold_is_a_404_page(everyone, method, route, number):
+    response = getattr(everyone, method)(route.format(number))
+    assert response.status_code == 404
+    assert soup(response).h1.get_text(strip=True) == "Page not found"
+
+
+@pytest.mark.parametrize("name", ["before", "after"])
+@pytest.mark.parametrize("number", [TOO_LARGE, -1, 10**30])
+def test_an_inbox_position_no_message_can_have_starts_the_list_from_the_newest(everyone, name, number):
+    response = everyone.get(f"/staff/messages?{name}={number}")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == everyone.get("/staff/messages").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("since", ["0001-01-01", "9999-12-31", "1999-12-31"])
+def test_a_far_date_in_the_export_is_a_400_that_says_so(everyone, since):
+    response = everyone.get(f"/staff/newsletter/export.csv?since={since}")
+    assert response.status_code == 400
+    assert "a date between the years 2000 and 2999" in soup(response).get_text()
+    french = everyone.get(f"/staff/newsletter/export.csv?since={since}", headers={"Accept-Language": "fr"})
+    assert "une date comprise entre les années 2000 et 2999" in soup(french).get_text()
+
+
+def test_the_export_cli_refuses_a_far_date_in_words(runner, tmp_path):
+    result = runner.invoke(
+        args=["newsletter", "export", "-o", str(tmp_path / "out.csv"), "--since", "0001-01-01"]
+    )
+    assert result.exit_code != 0
+    assert "since must be between the years 2000 and 2999" in result.output

@@ -19,6 +19,7 @@ from koki_site.auth import role_required
 from koki_site.contact import incoming, listing, reads, words, writing
 from koki_site.contact.forms import TOPIC_LABELS, AssignForm, BulkForm, NoteForm, ReplyForm, StatusForm
 from koki_site.contact.models import STATUSES, ContactMessage
+from koki_site.database_ids import database_id
 from koki_site.extensions import db
 from koki_site.mail import inbound
 
@@ -86,7 +87,8 @@ def inbox_labels():
 def messages():
     """The list: by status, assignment and a search over name, address, company and text; 25 a page."""
     state = listing.ListState.from_args(request.args)
-    before, after = request.args.get("before", type=int), request.args.get("after", type=int)
+    # A position no message can have is no position: the list starts from the newest.
+    before, after = (request.args.get(name, type=database_id) for name in ("before", "after"))
     ids = state.matches(current_user.id)
     oldest = request.args.get("oldest") == "1"
     page = listing.page(state, current_user.id, before, after, oldest=oldest, ids=ids)
@@ -119,7 +121,7 @@ def get_message(message_id):
     return db.session.get(ContactMessage, message_id) or abort(404)
 
 
-@bp.get("/<int:message_id>")
+@bp.get("/<id:message_id>")
 @role_required("support")
 def message(message_id):
     """One message with its thread; reading it is audited, marks it read, and a new one becomes open."""

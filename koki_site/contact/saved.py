@@ -60,7 +60,7 @@ def render_saved(form, editing=None):
     )
 
 
-@bp.route("/saved-replies/<int:reply_id>", methods=["GET", "POST"])
+@bp.route("/saved-replies/<id:reply_id>", methods=["GET", "POST"])
 @role_required("support")
 def saved_reply(reply_id):
     """Change a saved reply."""
@@ -78,7 +78,7 @@ def saved_reply(reply_id):
     return render_saved(form, saved), 400 if form.errors else 200
 
 
-@bp.post("/saved-replies/<int:reply_id>/delete")
+@bp.post("/saved-replies/<id:reply_id>/delete")
 @role_required("support")
 def delete_saved_reply(reply_id):
     """Delete a saved reply (replies already sent keep their text)."""

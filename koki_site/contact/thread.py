@@ -44,7 +44,7 @@ def change_status(message, status):
         message.status = status
 
 
-@bp.post("/<int:message_id>/reply")
+@bp.post("/<id:message_id>/reply")
 @role_required("support")
 def reply(message_id):
     """Mail the reply box as it is; "then=close" closes the message and opens the next one."""
@@ -77,7 +77,7 @@ def reply(message_id):
     return back_to(message, f"reply-{reply.id}")
 
 
-@bp.post("/<int:message_id>/compose")
+@bp.post("/<id:message_id>/compose")
 @role_required("support")
 def compose(message_id):
     """Insert a saved reply into the reply box (before the signature), keeping what was typed."""
@@ -92,7 +92,7 @@ def compose(message_id):
     return render_message(message, reply_form=form)
 
 
-@bp.post("/<int:message_id>/note")
+@bp.post("/<id:message_id>/note")
 @role_required("support")
 def note(message_id):
     """An internal note: stored with the thread, never mailed."""
@@ -114,7 +114,7 @@ def note(message_id):
     return back_to(message, f"note-{note.id}")
 
 
-@bp.post("/<int:message_id>/status")
+@bp.post("/<id:message_id>/status")
 @role_required("support")
 def status(message_id):
     """Open, answered, closed, or spam; marking spam goes on to the next message."""
@@ -130,7 +130,7 @@ def status(message_id):
     return back_to(message)
 
 
-@bp.post("/<int:message_id>/assign")
+@bp.post("/<id:message_id>/assign")
 @role_required("support")
 def assign(message_id):
     """Take the message, or leave it to anyone."""
@@ -144,7 +144,7 @@ def assign(message_id):
     return back_to(message)
 
 
-@bp.post("/<int:message_id>/unread")
+@bp.post("/<id:message_id>/unread")
 @role_required("support")
 def unread(message_id):
     """Mark the message unread for oneself, and go back to the list."""

@@ -24,6 +24,7 @@ from koki_site.spreadsheet import FORMULA_STARTS
 COLUMNS = ("email", "language", "subscribed_at", "confirmed_at", "source", "policy_version", "legal_basis")
 BATCH = 1000  # rows fetched from the database, and written, at a time
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+PLAUSIBLE_YEARS = range(2000, 3000)  # as the audit log's date filters
 
 
 def parse_filters(language=None, since=None, excel=False):
@@ -35,6 +36,10 @@ def parse_filters(language=None, since=None, excel=False):
         if not DAY.fullmatch(since):
             raise ValueError(f"since must be YYYY-MM-DD, not {since!r}")
         since = date.fromisoformat(since)  # ValueError for a day that does not exist
+        if since.year not in PLAUSIBLE_YEARS:  # 0001-01-01 in UTC would fall before year 1
+            raise ValueError(
+                f"since must be between the years {PLAUSIBLE_YEARS[0]} and {PLAUSIBLE_YEARS[-1]}"
+            )
     return {"language": language, "since": since or None, "excel": bool(excel)}
 
 

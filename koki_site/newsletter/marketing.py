@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from koki_site import audit
 from koki_site.auth import role_required
+from koki_site.errors import BadValue
 from koki_site.extensions import db
 from koki_site.formats import language as language_name
 from koki_site.newsletter import growth
@@ -90,7 +91,9 @@ def export_csv():
     try:
         filters = parse_filters(args.get("language"), args.get("since"), args.get("format") == "excel")
     except ValueError:
-        abort(400)
+        raise BadValue(
+            _l("Choose a language of the site, and a date between the years 2000 and 2999.")
+        ) from None
     export = SubscriberExport(**filters)
     filename = f"newsletter-{datetime.now(UTC).date().isoformat()}.csv"
     headers = {"Content-Disposition": f"attachment; filename={filename}"}  # no-store: as every staff page

@@ -20,7 +20,7 @@ def history(subscription):
     return steps
 
 
-@bp.get("/<int:subscription_id>")
+@bp.get("/<id:subscription_id>")
 @role_required("marketing")
 def subscriber(subscription_id):
     """A subscription: status history, proof of consent (time, policy version, text's hash, page)."""

@@ -205,7 +205,7 @@ def can_lift(rights_request):
     return rights_request.right in LIFTABLE and rights_request.status in ANSWERED
 
 
-@bp.get("/rights/<int:request_id>")
+@bp.get("/rights/<id:request_id>")
 @role_required("dpo")
 def detail(request_id):
     """One request, what was done for it, what we hold for the person, and the DPO's forms; audited."""

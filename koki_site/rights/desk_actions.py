@@ -33,7 +33,7 @@ def back_to(rights_request):
     return redirect(url_for(".detail", request_id=rights_request.id), 303)
 
 
-@bp.post("/rights/<int:request_id>/answer")
+@bp.post("/rights/<id:request_id>/answer")
 @role_required("dpo")
 def answer(request_id):
     """Mail the answer in the visitor's language; the request is done (or refused, with decision=refused)."""
@@ -48,7 +48,7 @@ def answer(request_id):
     return back_to(rights_request)
 
 
-@bp.post("/rights/<int:request_id>/refuse")
+@bp.post("/rights/<id:request_id>/refuse")
 @role_required("dpo")
 def refuse(request_id):
     """Refuse the request for the reason given: mailed with the right to complain to the CNIL."""
@@ -77,7 +77,7 @@ def close(rights_request, text, decision):
         flash(_("The answer is sent to the visitor."), "success")
 
 
-@bp.post("/rights/<int:request_id>/extend")
+@bp.post("/rights/<id:request_id>/extend")
 @role_required("dpo")
 def extend(request_id):
     """Two more months, once, with a reason mailed to the visitor with the new deadline."""
@@ -101,7 +101,7 @@ def extend(request_id):
     return back_to(rights_request)
 
 
-@bp.post("/rights/<int:request_id>/lift")
+@bp.post("/rights/<id:request_id>/lift")
 @role_required("dpo")
 def lift(request_id):
     """Lift the restriction of the person's records, through every processing that can restrict."""

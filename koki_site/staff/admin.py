@@ -40,7 +40,7 @@ def account_list():
     )
 
 
-@bp.post("/accounts/<int:account_id>/roles")
+@bp.post("/accounts/<id:account_id>/roles")
 @role_required("admin")
 def change_roles(account_id):
     """Give an account another set of roles; an admin keeps their own admin role."""
@@ -58,7 +58,7 @@ def change_roles(account_id):
     return redirect(url_for(".accounts"), code=303)
 
 
-@bp.post("/accounts/<int:account_id>/<any(disable, enable, unlock, reset_two_factor):action>")
+@bp.post("/accounts/<id:account_id>/<any(disable, enable, unlock, reset_two_factor):action>")
 @role_required("admin")
 def account_action(account_id, action):
     """Disable, enable, unlock an account or reset its second factor; an admin cannot disable themselves."""
