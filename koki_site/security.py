@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -29,6 +29,7 @@ HEADERS = {
 }
 
 HSTS = "max-age=63072000; includeSubDomains"
+NO_STORE = "no-store"
 
 
 def init_app(app):
@@ -54,6 +55,14 @@ def refuse_nul():
         abort(400)
 
 
+def shows_visitor_data():
+    """This answer shows the visitor's own data: no browser or shared cache may keep it.
+
+    Answers to a POST are treated so without asking (a form shown again holds what was typed).
+    """
+    g.shows_visitor_data = True
+
+
 def add_security_headers(response):
     present = {name.lower() for name, _ in response.headers}  # one pass: this runs on every response
     for name, value in HEADERS.items():
@@ -61,6 +70,8 @@ def add_security_headers(response):
             response.headers.add(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if g.get("shows_visitor_data") or request.method not in ("GET", "HEAD"):
+        response.headers["Cache-Control"] = NO_STORE
     return response
 
 

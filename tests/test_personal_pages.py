@@ -30,6 +30,39 @@ def test_the_verified_pages_and_the_download_are_never_stored(client, smtp):
     assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
 
 
+def stored(response):
+    return response.headers.get("Cache-Control") != "no-store"
+
+
+def test_pages_filled_from_the_visitors_cookies_are_never_stored(client, smtp):
+    for path in ("/en/contact", "/en/newsletter", "/en/cookies", "/en/my-requests"):
+        assert ADA not in client.get(path).get_data(as_text=True)
+    assert stored(client.get("/en/contact")) and stored(client.get("/en/newsletter"))
+    assert stored(client.get("/en/cookies"))  # no choice made yet: the page of everyone
+    decide(client, "accept_all")
+    sent = send_contact(client, "en", email=ADA)
+    assert not stored(client.get(sent.headers["Location"]))  # the message's reference
+    for path in ("/en/contact", "/fr/newsletter"):
+        page = client.get(path)
+        assert ADA in page.get_data(as_text=True) and not stored(page), path
+    cookies_page, my_requests = client.get("/en/cookies"), client.get("/en/my-requests")
+    assert not stored(cookies_page) and not stored(my_requests)
+    reference = sent.headers["Location"].rsplit("/", 1)[1]
+    assert reference in my_requests.get_data(as_text=True)
+    assert stored(client.get("/en/privacy")) and stored(client.get("/en/"))  # nothing of hers
+
+
+def test_a_form_shown_again_with_what_was_typed_is_never_stored(client):
+    for path, data in (
+        ("/en/contact", {"email": ADA, "message": ""}),
+        ("/en/newsletter", {"email": ADA}),  # no token: the form again, address kept
+        ("/en/rights", {"email": ADA, "right": "access"}),
+    ):
+        page = client.post(path, data=data)
+        assert page.status_code == 400 and ADA in page.get_data(as_text=True), path
+        assert not stored(page), path
+
+
 def test_after_it_is_verified_the_link_shows_nothing_to_another_browser(app, client, smtp):
     path, _ = verified_access(client, smtp)
     assert client.get(path).status_code == 200  # the browser that verified it

@@ -5,7 +5,7 @@ import re
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
-from koki_site import consent_cookie, cookies, errors, mail, register, settings, submissions
+from koki_site import consent_cookie, cookies, errors, mail, register, security, settings, submissions
 from koki_site.contact import mails, records
 from koki_site.contact.forms import TOPIC_LABELS, ContactForm
 from koki_site.extensions import csrf, db, limiter
@@ -39,8 +39,11 @@ def provide_register_handlers(state):
 @limiter.limit(lambda: settings.get("CONTACT_RATE_LIMIT"), methods=["POST"])
 def form():
     """The contact form with the GDPR Art. 13 notice beside it; prefilled when the visitor allows it."""
-    form = ContactForm(data=consent_cookie.load_signed(cookies.PREFERENCES))
+    prefs = consent_cookie.load_signed(cookies.PREFERENCES)
+    form = ContactForm(data=prefs)
     if request.method != "POST":  # GET, and HEAD like it
+        if prefs:
+            security.shows_visitor_data()
         form.show_phone_as_typed()
         if request.args.get("topic") in TOPIC_LABELS:  # /contact?topic=demo: "ask for a demo" links
             form.topic.data = request.args["topic"]
@@ -97,4 +100,5 @@ def sent(reference):
     if reference is not None and not REFERENCE.fullmatch(reference):
         abort(404)
     tracking = consent_cookie.allows("requests")
+    security.shows_visitor_data()  # the reference of the visitor's message
     return render_template("contact/sent.html", reference=reference, tracking=tracking)

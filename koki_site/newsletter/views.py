@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from koki_site import consent_cookie, cookies, errors, mail, register, settings, submissions
+from koki_site import consent_cookie, cookies, errors, mail, register, security, settings, submissions
 from koki_site.backups import ledger as backup_ledger
 from koki_site.extensions import csrf, db, limiter
 from koki_site.newsletter import records, tokens
@@ -36,6 +36,8 @@ def subscribe():
     prefs = consent_cookie.load_signed(cookies.PREFERENCES) or {}
     form = SubscribeForm(data={"email": prefs.get("email")})
     if request.method != "POST":  # GET, and HEAD like it
+        if prefs.get("email"):
+            security.shows_visitor_data()
         return render_form(form)
     if not form.validate_on_submit():
         return render_form(form), 400

@@ -21,7 +21,7 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.http import parse_cookie, parse_etags
 from werkzeug.wsgi import get_host
 
-from koki_site import consent_cookie, cookies
+from koki_site import consent_cookie, cookies, security
 from koki_site.statistics import counting
 
 MARK = "X-Koki-Page"  # set by `cached`, removed by FastPages: "<counted page> <language>"
@@ -42,7 +42,10 @@ def cached(view=None, *, args=(), unless=None):
 
     @wraps(view)
     def wrapper(**kwargs):
-        if current_app.debug or not current_app.config["PAGE_CACHE"] or (unless and unless()):
+        if unless and unless():
+            security.shows_visitor_data()
+            return view(**kwargs)
+        if current_app.debug or not current_app.config["PAGE_CACHE"]:
             return view(**kwargs)
         html_cache = current_app.extensions.setdefault("koki_page_cache", {})
         key = (request.path, *(bool(request.args.get(name)) for name in args), consent_cookie.state())

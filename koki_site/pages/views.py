@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from koki_site import consent_cookie, i18n, register
+from koki_site import consent_cookie, i18n, register, security
 from koki_site.cookies import COOKIES, REQUESTS, consent_lifetime
 from koki_site.extensions import db
 from koki_site.pages import seo, showcase
@@ -84,6 +84,7 @@ def legal():
 @bp.get("/my-requests")
 def my_requests():
     """The status of the requests this browser made, when the visitor allows us to keep them."""
+    security.shows_visitor_data()
     references = consent_cookie.load_signed(REQUESTS) or []
     found = []
     for _, handlers in register.handlers_of(current_app):

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms.fields.choices import SelectChoice
 
-from koki_site import consent_cookie, cookies, errors, mail, register, settings, submissions
+from koki_site import consent_cookie, cookies, errors, mail, register, security, settings, submissions
 from koki_site.extensions import csrf, db, limiter
 from koki_site.rights import plain, records, verified_here
 from koki_site.rights.forms import DirectivesForm, RectificationForm, RightsRequestForm
@@ -103,14 +103,6 @@ def sent():
     return render_template("rights/sent.html")
 
 
-@bp.after_request
-def personal_pages_are_never_stored(response):
-    """A verified request's pages show personal data: no browser or shared cache keeps them."""
-    if request.endpoint in ("rights.verify", "rights.download"):
-        response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.route("/rights/verify/<token>", methods=["GET", "POST"])
 @csrf.exempt  # the signed link is the proof of the address
 def verify(token):
@@ -119,6 +111,7 @@ def verify(token):
     The browser that verifies the request holds it for VERIFIED_FOR; anyone else who gets the link
     (a forwarded mail, a shared mailbox) sees nothing.
     """
+    security.shows_visitor_data()
     rights_request = records.by_token(token)
     if rights_request is None:
         return render_template("rights/bad_link.html"), 400
@@ -192,6 +185,7 @@ def act(rights_request, action, form, details):
 @bp.get("/rights/verify/<token>/data.json")
 def download(token):
     """Everything held for the verified address, as JSON (access and portability)."""
+    security.shows_visitor_data()
     rights_request = records.by_token(token)
     if rights_request is None or rights_request.verified_at is None or rights_request.right not in SHOWING:
         return render_template("rights/bad_link.html"), 400
