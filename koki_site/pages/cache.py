@@ -35,7 +35,7 @@ def cached(view=None, *, args=(), unless=None):
     """Mark view's answer as a cached page; args: the query arguments that change it (`saved`).
 
     unless: a function that is true when this request's page is the visitor's own (the cookie
-    settings once a choice is made show its date and number): rendered, never kept.
+    settings once a choice is made show its date and number): rendered, never kept, no-store.
     """
     if view is None:
         return lambda view: cached(view, args=args, unless=unless)
