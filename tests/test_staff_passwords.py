@@ -1,7 +1,8 @@
 """Staff passwords (SPEC §6): one strength rule for the CLI and the accounts page; /staff/password.
 
 The rule: STAFF_MIN_PASSWORD_LENGTH characters and a zxcvbn score of 3, zxcvbn knowing the email
-address and the company's name. Changing one's own password ends one's other sessions.
+address, the company's name and the site's host name, whole and word by word. Changing one's own
+password ends one's other sessions.
 """
 
 import json
@@ -27,6 +28,8 @@ WEAK = [
     ("password1234", "too common"),
     ("azertyuiop123", "too common"),
     ("koki software 2026", "built on the email address or on the name of the company"),
+    ("koki-software-2026", "built on the email address or on the name of the company"),
+    ("KokiSoftware2026!", "built on the email address or on the name of the company"),
     ("aaaaaaaaaaaaaaaa", "repeats the same characters"),
     ("grace.hopper2026", "built on the email address or on the name of the company"),
 ]
@@ -49,6 +52,23 @@ def test_the_cli_refuses_a_weak_password_and_says_how_to_fix_it(app, runner, pas
     message = " ".join(result.output.lower().split())
     assert why in message and HOW_TO_FIX in message
     assert account(app, EMAIL) is None
+
+
+@pytest.mark.parametrize("app_settings", [{"SITE_URL": "https://intranet.kokitracabilite.fr"}])
+@pytest.mark.parametrize("password", ["kokitracabilite2026!", "Kokitracabilite.fr!"])
+def test_a_password_built_on_the_sites_host_name_is_refused(app, runner, password):
+    result = create(runner, password)
+    assert result.exit_code == 1
+    assert "built on the email address or on the name of the company" in " ".join(result.output.split())
+    assert account(app, EMAIL) is None
+
+
+@pytest.mark.parametrize("password", ["nettoyage-durable-2026", "Nettoyage-Durable!26"])
+def test_a_password_built_on_the_domain_of_the_address_is_refused(app, runner, password):
+    result = create(runner, password, email="grace@nettoyage-durable.test")
+    assert result.exit_code == 1
+    assert "built on the email address or on the name of the company" in " ".join(result.output.split())
+    assert account(app, "grace@nettoyage-durable.test") is None
 
 
 def test_the_cli_accepts_a_strong_password(app, runner):
@@ -118,6 +138,7 @@ def test_the_password_page_needs_a_login_and_is_in_the_menu_of_every_role(app, s
     [
         ("not-my-password", STRONG, None, "current_password", "this is not your current password."),
         (STAFF_PASSWORD, "password1234", None, "new_password", "too common"),
+        (STAFF_PASSWORD, "koki-software-2026", None, "new_password", "built on the email address"),
         (STAFF_PASSWORD, STRONG, STRONG + "!", "confirm", "the two passwords differ."),
         (STAFF_PASSWORD, STAFF_PASSWORD, None, "new_password", "must differ from the current one"),
     ],

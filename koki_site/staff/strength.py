@@ -1,9 +1,13 @@
 """The one rule a staff password must pass, for the CLI, the accounts page and /staff/password alike.
 
 At least STAFF_MIN_PASSWORD_LENGTH characters, and a zxcvbn score of 3 or more ("safely
-unguessable"), zxcvbn knowing the account's address and the company's name so that a password
-built on them counts as weak. zxcvbn's own feedback is English only: the messages are ours.
+unguessable"), zxcvbn knowing what a guesser of this account knows first: the company's name, the
+site's host name and the account's address, so that a password built on them counts as weak.
+zxcvbn's own feedback is English only: the messages are ours.
 """
+
+import re
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -20,13 +24,38 @@ def weakness(password, email):
     minimum = settings.get("STAFF_MIN_PASSWORD_LENGTH")
     if len(password) < minimum:
         return _("The password needs at least %(count)d characters.", count=minimum)
-    local_part = email.partition("@")[0]
-    result = zxcvbn(
-        password[:CHECKED_LENGTH], user_inputs=[email, local_part, current_app.config["COMPANY_NAME"]]
-    )
+    result = zxcvbn(password[:CHECKED_LENGTH], user_inputs=known_words(email))
     if result["score"] >= settings.get("STAFF_MIN_PASSWORD_SCORE"):
         return None
     return f"{reason(result['sequence'])} {how_to_fix()}"
+
+
+def known_words(email):
+    """The company's name, the site's host name and the address, whole and in parts, lower-cased."""
+    config = current_app.config
+    email = email.strip().lower()
+    local_part, _, domain = email.partition("@")
+    host = (urlsplit(config["SITE_URL"]).hostname or "").lower()
+    found = [email]
+    for text in (config["COMPANY_NAME"].lower(), local_part, domain, host):
+        found += [text, *text.split("."), *joined(words(text))]
+    return list(dict.fromkeys(item for item in found if item))
+
+
+def words(text):
+    """The runs of letters and digits of text."""
+    return re.findall(r"[^\W_]+", text)
+
+
+def joined(parts):
+    """Each word, and the words run together as people write them in a password.
+
+    zxcvbn prices each separator between two known words as a brute-force guess, so that
+    "koki-software-2026" would pass with "koki" and "software" alone: the joined forms are words too.
+    """
+    if len(parts) < 2:
+        return parts
+    return [*parts, *(separator.join(parts) for separator in ("", " ", "-", "_", "."))]
 
 
 def reason(matches):
