@@ -5,13 +5,14 @@ from datetime import UTC
 from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import DateTime
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from koki_site.clients import client_key
 
 
 class Base(DeclarativeBase):
@@ -24,8 +25,8 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
-# Per client address; behind a reverse proxy, wrap the app in ProxyFix so that this is the visitor's.
-limiter = Limiter(key_func=get_remote_address)
+# Per client (an IPv4 address, an IPv6 /64); behind a reverse proxy, ProxyFix makes it the visitor's.
+limiter = Limiter(key_func=client_key)
 
 
 @limiter.request_filter

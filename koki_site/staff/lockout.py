@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 
 from koki_site import audit, settings
 from koki_site.batches import expiring_rows
+from koki_site.clients import client_key
 from koki_site.extensions import db
 from koki_site.periods import Period
 from koki_site.staff.models import StaffLoginFailure
@@ -62,10 +63,10 @@ class Attempt:
 
 
 def address_key(address):
-    """The client address as stored: an HMAC with the secret key, so a leaked table names nobody."""
+    """The client as stored: its key (clients.py) HMACed with the secret key; a leaked table names nobody."""
     key = current_app.secret_key
     key = key.encode() if isinstance(key, str) else key
-    return hmac.new(key, f"staff-login-address:{address}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"staff-login-address:{client_key(address)}".encode(), hashlib.sha256).hexdigest()
 
 
 def lockout_start(now):
