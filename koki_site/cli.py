@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy.exc import SQLAlchemyError
 
 from koki_site import backups, mail, retention, worker
 from koki_site.extensions import db
@@ -50,10 +49,10 @@ def mail_receive(context, recipient):
             status, said = inbound.receive(raw, recipient)
             if current_app.config["MAIL_DELIVERY"] == "inline":
                 mail.deliver_queued()  # tests; else the worker sends the note to support
-        except SQLAlchemyError:
+        except Exception as error:  # the server acts on a sysexits status; a traceback's 1 is none
             db.session.rollback()
-            current_app.logger.exception("mail not filed: database unavailable")
-            status, said = inbound.EX_TEMPFAIL, "database unavailable, try again later"
+            status, said = inbound.failed(error)
+            current_app.logger.exception("mail not filed (exit %d)", status)
     click.echo(said, err=status != inbound.EX_OK)
     context.exit(status)
 

@@ -4,6 +4,7 @@ The reply address names the message by its reference; the answer is kept as text
 dropped, the message is open again and unread for every agent, support is told, and it is audited.
 """
 
+import hashlib
 import json
 import re
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from koki_site.extensions import db
 REOPENED = ("answered", "closed", "spam")  # an answer makes these open again; new stays new
 # The line a mail client writes above what it quotes: "On …, X wrote:", "Le …, X a écrit :".
 QUOTE_HEADER = re.compile(r"^(On|Le)\b.*(\bwrote|\ba écrit)\s*:\s*$", re.IGNORECASE)
+MAIL_ID_LENGTH = ContactAnswer.__table__.c.mail_id.type.length
 
 
 def receive(reference, mail):
@@ -25,8 +27,9 @@ def receive(reference, mail):
     message = db.session.scalar(select(ContactMessage).where(ContactMessage.reference == reference))
     if message is None:
         return None  # erased or purged: the address is unknown now
-    if mail.mail_id and db.session.scalar(
-        select(exists().where(ContactAnswer.message_id == message.id, ContactAnswer.mail_id == mail.mail_id))
+    mail_id = kept_mail_id(mail.mail_id)
+    if mail_id and db.session.scalar(
+        select(exists().where(ContactAnswer.message_id == message.id, ContactAnswer.mail_id == mail_id))
     ):
         return f"already filed with {reference}"  # the server delivered it twice
     now = datetime.now(UTC)
@@ -36,7 +39,7 @@ def receive(reference, mail):
         from_address=mail.sender,
         subject=mail.subject,
         body=mail.text,
-        mail_id=mail.mail_id,
+        mail_id=mail_id,
         dropped=json.dumps(mail.dropped) if mail.dropped else None,
         from_html=mail.from_html,
         truncated=mail.truncated,
@@ -56,6 +59,19 @@ def receive(reference, mail):
     mails.notify_answer(message)
     db.session.commit()
     return f"filed with {reference}"
+
+
+def kept_mail_id(mail_id):
+    """The Message-ID as stored to file a mail once: as it is when it fits the column, else hashed.
+
+    Hashed rather than cut: two long ids alike in their first 250 characters (one sender's own
+    numbering) would be one once cut, and the second answer dropped as "already filed". Equality is
+    all that is asked of it: the thread is found by the reply address, never by In-Reply-To or
+    References (not kept). An id that fits stays readable, and as the answers filed before have it.
+    """
+    if mail_id is None or len(mail_id) <= MAIL_ID_LENGTH:
+        return mail_id
+    return "sha256:" + hashlib.sha256(mail_id.encode("utf-8", "replace")).hexdigest()
 
 
 def dropped_files(answer):

@@ -2,9 +2,12 @@
 
 For a mail server's pipe (Postfix `pipe`, `fetchmail --mda`): the exit status is what the server
 acts on (sysexits.h): 0 filed (or filed before: the same Message-ID), 65 unreadable or too large,
-67 no such address (unknown, forged, or its record is gone), 75 try again later (the database).
-Nothing is stored for a refused mail. Only text is kept: an HTML-only mail is turned into text,
-attachments are dropped and listed by name, type and size; the text is capped.
+67 no such address (unknown, forged, or its record is gone), 75 try again later (the database
+could not be reached). A mail the database refuses, or that fails in any other way, would fail the
+same way each time: 65, so that it is bounced rather than tried again for days. Nothing is stored
+for a refused mail. Only text is kept, without NUL (PostgreSQL refuses it in text): an HTML-only
+mail is turned into text, attachments are dropped and listed by name, type and size; the text is
+capped.
 
 The core knows no record: a capability provides a receiver for the tokens of its reply addresses
 (contact: the message reference), `receiver(token, mail) -> "filed" | "duplicate" | None`.
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 
 from flask import current_app
+from sqlalchemy import exc
 
 from koki_site.mail import reply_address
 
@@ -63,7 +67,11 @@ def body_text(message, limit):
 
             text, from_html = html_text.to_text(text), True
     dropped = [
-        {"name": part.get_filename() or "", "type": part.get_content_type(), "size": size_of(part)}
+        {
+            "name": (part.get_filename() or "").replace("\0", ""),
+            "type": part.get_content_type(),
+            "size": size_of(part),
+        }
         for part in message.walk()
         if not part.is_multipart() and part is not body and is_attachment(part)
     ]
@@ -94,14 +102,19 @@ def parse(raw):
     message = email.message_from_bytes(raw, policy=email.policy.default)
     text, from_html, truncated, dropped = body_text(message, current_app.config["MAIL_RECEIVE_MAX_CHARS"])
     return message, Incoming(
-        sender=parseaddr(str(message.get("From", "")))[1][:254],
-        subject=str(message.get("Subject", ""))[:250],
-        mail_id=(str(message.get("Message-ID", "")).strip() or None),
+        sender=parseaddr(header(message, "From"))[1][:254],
+        subject=header(message, "Subject")[:250],
+        mail_id=header(message, "Message-ID").strip() or None,
         text=text,
         from_html=from_html,
         truncated=truncated,
         dropped=dropped,
     )
+
+
+def header(message, name):
+    """A header's decoded text, without NUL (an encoded word may carry one: =?utf-8?q?a=00b?=)."""
+    return str(message.get(name, "")).replace("\0", "")
 
 
 def receive(raw, recipient=None):
@@ -118,3 +131,23 @@ def receive(raw, recipient=None):
         if outcome:
             return EX_OK, outcome
     return EX_NOUSER, "reply address unknown (no such record)"
+
+
+def failed(error):
+    """(exit status, what to tell the server) when filing raised error. Only an unavailable database
+    is worth trying again; anything else (a value the database refuses, a mail our code trips on)
+    would fail the same way each time, so the mail is refused: its name alone, never its values."""
+    if is_unavailable(error):
+        return EX_TEMPFAIL, "database unavailable, try again later"
+    return EX_DATAERR, f"mail not filed, it would fail again: {type(error).__name__}"
+
+
+def is_unavailable(error):
+    """The database down, restarting, busy or too slow: an OperationalError, as for the pages (but
+    PostgreSQL's class 54, a limit the statement exceeds, comes as one and recurs); no connection
+    from the pool in time; a connection lost on the way."""
+    if isinstance(error, exc.OperationalError):
+        return not str(getattr(error.orig, "sqlstate", None) or "").startswith("54")
+    if isinstance(error, exc.TimeoutError | exc.DisconnectionError):
+        return True
+    return getattr(error, "connection_invalidated", False)
