@@ -141,6 +141,9 @@ STAFF_LOGIN_FAILURE_RETENTION_DAYS = 1  # failed logins (the address as a keyed 
 STAFF_IDLE_MINUTES = 30
 STAFF_MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 "safely unguessable"
 STAFF_2FA_ROLES = ["admin"]  # roles that must log in with a second factor (TOTP)
+# An account that must set up a second factor does so through a link mailed (or printed by
+# `flask staff create`) to its address, valid this long: the password alone reaches no setup page.
+STAFF_ENROL_LINK_HOURS = 24
 # Admins change the settings above (and the rate limits) at /staff/settings: read through a cache
 # of this life, so every worker and host follows within seconds (koki_site/settings.py).
 SETTINGS_CACHE_SECONDS = 5

@@ -1,5 +1,6 @@
 """Staff accounts and logging in as a person would: the login page, its CSRF token, the POST."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -88,3 +89,17 @@ def from_address(client, address):
     """client, whose requests now come from address (as ProxyFix would give it)."""
     client.environ_base["REMOTE_ADDR"] = address
     return client
+
+
+def mailed_link(message):
+    """The path of the staff link (login or enrolment) in a mail, which must start with SITE_URL."""
+    from tests.conftest import SITE_URL
+
+    found = re.search(re.escape(SITE_URL) + r"(/staff/(?:login/link|enrol)/[\w.-]+)", message.get_content())
+    assert found, message.get_content()
+    return found.group(1)
+
+
+def use_link(client, path):
+    """Open a mailed link and press its button, as the person would."""
+    return client.post(path, data={"csrf_token": csrf_token(client, path)})

@@ -91,8 +91,16 @@ def target(account):
     return f"staff:{account.id}"
 
 
+# Past the account's ceiling, from a browser that never logged in to it: the right password is
+# finished through a mailed link (links.py), a wrong one refused; the page shows both alike, so a
+# guesser learns nothing of the password while the person still gets in.
+MAIL_LINK = "right password from an unknown device during a guessing attack"
+GUESSING = "unknown device during a guessing attack"
+
+
 def authenticate(email, password, address, known_device=None):
-    """(account, None) when the login may go ahead, else (account or None, why it may not).
+    """(account, None) when the login may go ahead, (account, MAIL_LINK) when it must finish
+    through a mailed link, else (account or None, why it may not).
 
     address is the client's; known_device the account id of this browser's known-device cookie.
     Every attempt costs one argon2 verification, of the account's hash or of the decoy, so that
@@ -104,11 +112,14 @@ def authenticate(email, password, address, known_device=None):
         verify_decoy(password)
         return None, "unknown account"
     before = lockout.attempt(account, address, now)
-    refusal = refusal_before_checking(account, before, known_device)
+    under_attack = before.ceiling_crossed and known_device != account.id
+    refusal = refusal_before_checking(account, before)
     if refusal is not None:
         verify_decoy(password)  # the password is not even checked
     elif not verify_password(account, password):
-        refusal = "wrong password"
+        refusal = GUESSING if under_attack else "wrong password"
+    elif under_attack:
+        return account, MAIL_LINK  # neither a failure nor a login: the mailbox decides
     if refusal is not None:
         lockout.record(account, address, now, before)
         return account, refusal
@@ -117,12 +128,10 @@ def authenticate(email, password, address, known_device=None):
     return account, None
 
 
-def refusal_before_checking(account, before, known_device):
+def refusal_before_checking(account, before):
     """Why the password of this attempt will not be checked at all, or None."""
     if not account.enabled:
         return "account disabled"
     if before.address_locked:
         return "address locked"
-    if before.ceiling_crossed and known_device != account.id:
-        return "unknown device during a guessing attack"
     return None

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from koki_site import mail
 from koki_site.auth import ROLES, role_required
 from koki_site.extensions import db
-from koki_site.staff import accounts, lockout, two_factor
+from koki_site.staff import accounts, links, lockout, two_factor
 from koki_site.staff.forms import ROLE_LABELS, AccountForm, ActionForm, RolesForm
 from koki_site.staff.models import StaffAccount
 from koki_site.staff.views import bp
@@ -77,6 +78,12 @@ def account_action(account_id, action):
             "The second factor of %(email)s is reset: it is set up again at the next login.",
             email=account.email,
         )
+        if two_factor.required(account):
+            links.mail_link(account, links.ENROL, actor=current_user.email)
+            message = _(
+                "The second factor of %(email)s is reset: a link to set it up again was mailed to them.",
+                email=account.email,
+            )
     else:
         accounts.set_enabled(account, action == "enable")
         message = (
@@ -85,5 +92,6 @@ def account_action(account_id, action):
             else _("%(email)s is disabled: it can no longer log in.", email=account.email)
         )
     db.session.commit()
+    mail.deliver_queued()  # the setup link of a reset, if any
     flash(message, "success")
     return redirect(url_for(".accounts"), code=303)

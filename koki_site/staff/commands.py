@@ -1,12 +1,13 @@
 """`flask staff create EMAIL --role ROLE` and `flask staff disable EMAIL`, audited as done by "cli"."""
 
 import click
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
 from koki_site.auth import ROLES
 from koki_site.extensions import db
-from koki_site.staff import accounts, strength
+from koki_site.staff import accounts, links, strength, two_factor
 from koki_site.staff.views import bp
 
 
@@ -40,6 +41,13 @@ def create(email, roles):
         db.session.rollback()
         raise click.ClickException(f"An account already exists for {email}.") from None
     click.echo(f"Account created: {email} ({', '.join(account.roles)}).")
+    if two_factor.required(account):
+        # The password alone reaches no setup page: this link, handed to the person, does.
+        link = links.new_link(account, links.ENROL)
+        db.session.commit()
+        hours = current_app.config["STAFF_ENROL_LINK_HOURS"]
+        click.echo(f"Its second factor is set up through this link, valid {hours} hours, then the password:")
+        click.echo(link)
 
 
 @bp.cli.command("disable")

@@ -58,7 +58,7 @@ class LogoutForm(FlaskForm):
 
 
 class ActionForm(FlaskForm):
-    """Only the CSRF token: disable, enable or unlock an account."""
+    """Only the CSRF token: a button that acts (disable, enable or unlock an account; use a mailed link)."""
 
 
 class RolesForm(FlaskForm):

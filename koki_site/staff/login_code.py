@@ -1,8 +1,9 @@
 """The second step of a login (/staff/login/code, field `code`), and /staff/two-factor.
 
 A login whose account needs a second factor stops after the password; its session holds only
-who owes the code, for PENDING_FOR. An account that must use one and has none sets it up there
-and then: the QR code and the secret, a code to prove the app holds it, the recovery codes.
+who owes the code, for PENDING_FOR. An account that must use one and has none sets it up there,
+once a link from its mailbox came with the password (links.py): the QR code and the secret, a
+code to prove the app holds it, the recovery codes.
 """
 
 import time
@@ -15,7 +16,7 @@ from flask_login import current_user
 from koki_site import audit, settings
 from koki_site.auth import role_required
 from koki_site.extensions import db, limiter
-from koki_site.staff import accounts, lockout, two_factor
+from koki_site.staff import accounts, device, lockout, two_factor
 from koki_site.staff.forms import CodeForm
 from koki_site.staff.models import StaffAccount
 from koki_site.staff.views import PENDING, bp, log_failure, start_session
@@ -25,14 +26,20 @@ SETUP_SECRET = "totp_setup"  # noqa: S105 (a session key) — holds the secret b
 
 
 def pending_login():
-    """(account, next path) of the login waiting for its code, or None."""
+    """(account, next path, whether a mailed link came with it) of the login owing its code, or None.
+
+    Without a link from the mailbox, an account with no second factor yet is not let set one up.
+    """
     pending = session.get(PENDING)
     if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_FOR:
         return None
     account = db.session.get(StaffAccount, pending.get("id", 0))
     if account is None or not account.enabled or account.session_version != pending.get("v"):
         return None
-    return account, pending.get("next")
+    mailbox = pending.get("mailbox") is True
+    if not two_factor.enrolled(account) and not mailbox:
+        return None
+    return account, pending.get("next"), mailbox
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -44,18 +51,21 @@ def login_code():
         session.pop(PENDING, None)
         flash(_("Please log in again: the code is asked within five minutes of the password."), "info")
         return redirect(url_for(".login"), code=303)
-    account, next_path = pending
+    account, next_path, mailbox = pending
     if not two_factor.enrolled(account):
         return set_up(account, lambda codes: finish(account, next_path, codes))
     form, error = CodeForm(), None
     if form.validate_on_submit():
         now, address = datetime.now(UTC), request.remote_addr or ""
         before = lockout.attempt(account, address, now)
-        if not before.address_locked and two_factor.check(account, form.code.data):
+        # Under the same ceiling as the password: while it is crossed, only a known browser or a
+        # login that came through the mailbox may try a code.
+        under_attack = before.ceiling_crossed and not mailbox and device.known_account_id() != account.id
+        if not (before.address_locked or under_attack) and two_factor.check(account, form.code.data):
             lockout.forget(account, address)
             return finish(account, next_path)
         lockout.record(account, address, now, before)
-        log_failure(account, "wrong code")
+        log_failure(account, accounts.GUESSING if under_attack else "wrong code")
         db.session.commit()
         error = _(
             "This code is wrong or was already used. Type the code your app shows now, or a recovery code."

@@ -25,6 +25,8 @@ class StaffAccount(UserMixin, db.Model):
     # the SECRET_KEY, and the last time step used, so that a code is good once.
     totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_last_step: Mapped[int | None]
+    # The nonce of the account's one valid login or enrolment link (links.py); None once used.
+    link_nonce: Mapped[str | None] = mapped_column(String(32))
 
     def get_id(self):
         return f"{self.id}.{self.session_version}"

@@ -13,11 +13,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from koki_site import audit, formats, jobs, register, settings, todo
+from koki_site import audit, formats, jobs, mail, register, settings, todo
 from koki_site.auth import role_required
 from koki_site.extensions import db, limiter, login_manager
 from koki_site.security import is_site_path
-from koki_site.staff import accounts, device, lockout, navigation, two_factor, words
+from koki_site.staff import accounts, device, links, lockout, navigation, two_factor, words
 from koki_site.staff.forms import LoginForm, LogoutForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group="staff")
@@ -26,6 +26,7 @@ for _name, _filter in formats.FILTERS.items():  # one way to write dates, phones
     bp.add_app_template_filter(_filter, _name)
 
 PENDING = "pending_login"  # in the session: who gave the right password and owes the code
+ENROLMENT = "enrolment_link"  # in the session: this browser opened that account's enrolment link
 LAST_SEEN = "staff_seen"  # in the session: when this staff member last made a request (epoch seconds)
 
 
@@ -105,16 +106,57 @@ def login():
         account, failure = accounts.authenticate(
             form.email.data, form.password.data, request.remote_addr or "", device.known_account_id()
         )
-        if failure is None and (two_factor.required(account) or two_factor.enrolled(account)):
-            db.session.rollback()  # not logged in until the code: nothing of this login is kept yet
-            return ask_for_second_factor(account, next_path)
+        if failure in (accounts.MAIL_LINK, accounts.GUESSING):
+            return finish_from_the_mailbox(account, failure)
         if failure is None:
-            return start_session(account, next_path)
+            return password_accepted(account, next_path)
         log_failure(account, failure)
         db.session.commit()
         # Unknown, wrong, locked or disabled: the same words, so they tell nothing of the account.
         error = _("Wrong email or password, or too many attempts. Check what you typed, or try again later.")
     return render_template("staff/login.html", form=form, error=error, next_path=next_path)
+
+
+def finish_from_the_mailbox(account, outcome):
+    """Under a guessing attack, from an unknown browser: the right password gets a login link
+    mailed to the account, a wrong one a refusal; both the same page."""
+    if outcome == accounts.MAIL_LINK:
+        links.mail_link(account, links.LOGIN)
+    else:
+        log_failure(account, outcome)
+    db.session.commit()
+    mail.deliver_queued()
+    return render_template("staff/link_sent.html", purpose=links.LOGIN, minutes=links.LOGIN_LINK_MINUTES)
+
+
+def password_accepted(account, next_path, mailbox=False):
+    """The right password (and, when mailbox, a link from the account's mailbox): what comes next.
+
+    An account that must set up a second factor gets an enrolment link mailed instead, unless
+    this browser just opened one: the password alone reaches no setup page.
+    """
+    mailbox = mailbox or enrolment_granted(account)
+    if two_factor.required(account) and not two_factor.enrolled(account) and not mailbox:
+        db.session.rollback()  # not logged in: nothing of this login is kept
+        links.mail_link(account, links.ENROL)
+        db.session.commit()
+        mail.deliver_queued()
+        return render_template("staff/link_sent.html", purpose=links.ENROL)
+    if two_factor.required(account) or two_factor.enrolled(account):
+        db.session.rollback()  # not logged in until the code: nothing of this login is kept yet
+        return ask_for_second_factor(account, next_path, mailbox)
+    return start_session(account, next_path)
+
+
+def enrolment_granted(account):
+    """Whether this browser opened the account's enrolment link within the last LOGIN_LINK_MINUTES."""
+    grant = session.get(ENROLMENT)
+    return (
+        isinstance(grant, dict)
+        and grant.get("id") == account.id
+        and grant.get("v") == account.session_version
+        and time.time() - grant.get("at", 0) <= links.LOGIN_LINK_MINUTES * 60
+    )
 
 
 def log_failure(account, failure):
@@ -138,14 +180,19 @@ def start_session(account, next_path, response=None):
     return response
 
 
-def ask_for_second_factor(account, next_path):
-    """The password was right: the code comes next, on its own page (SPEC §6, field `code`)."""
+def ask_for_second_factor(account, next_path, mailbox=False):
+    """The password was right: the code comes next, on its own page (field `code`).
+
+    mailbox: a link from the account's mailbox came with it, which lets the account set up its
+    second factor, and type a code while its ceiling of failed logins is crossed.
+    """
     session.clear()
     session[PENDING] = {
         "id": account.id,
         "v": account.session_version,
         "at": int(time.time()),
         "next": next_path,
+        "mailbox": mailbox,
     }
     return redirect(url_for(".login_code"), code=303)
 
@@ -193,6 +240,7 @@ def home():
 from koki_site.staff import (  # noqa: E402, F401
     admin,
     commands,
+    link_pages,
     login_code,
     outbox,
     password,

@@ -14,6 +14,8 @@ ACTIONS = {
     "logout": _l("Logged out"),
     "account_change": _l("Staff account changed"),
     "login_ceiling": _l("Many failed logins to one account"),
+    "login_link_sent": _l("Login link mailed"),
+    "enrol_link_sent": _l("Second-factor setup link sent"),
 }
 REASONS = {
     "unknown account": _l("unknown account"),
