@@ -9,6 +9,8 @@ number of workers.
 import multiprocessing
 import os
 
+from gunicorn import glogging
+
 # nginx, on the same host, is the only client.
 bind = "127.0.0.1:8000"
 
@@ -31,10 +33,40 @@ secure_scheme_headers = {}
 # stdout and stderr: the systemd journal keeps them.
 accesslog = "-"
 errorlog = "-"
-# Method, path without its query string (a `?q=` may be a searched address), status, bytes and
-# time. No client address, referrer (the previous page's query string) or user agent: the site's
-# logs hold nothing personal. The client address counts in the rate limits, not here.
+# Method, path (its tokens masked, below), status, bytes and time. No query string (a `?q=` may
+# be a searched address), client address, referrer (the previous page's query string) or user
+# agent: the site's logs hold nothing personal. The client address counts in the rate limits.
 access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
+# The links the site mails carry a signed token in their path (/fr/rights/verify/<token>,
+# /en/newsletter/unsubscribe/<token>): whoever reads it may act as the visitor. The site's own
+# path segments are shorter than this (the longest, a sector's name, has 18 characters).
+TOKEN_LENGTH = 20
+MASK = "<token>"
+
+
+def masked(target):
+    """A request's path or URI without its query string, each segment of TOKEN_LENGTH or more masked."""
+    path = target.partition("?")[0]
+    return "/".join(MASK if len(segment) >= TOKEN_LENGTH else segment for segment in path.split("/"))
+
+
+class Logger(glogging.Logger):
+    """gunicorn's logger, writing a request's path and request line with masked()."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        uri = masked(environ.get("RAW_URI") or "")
+        atoms.update(r=f"{atoms['m']} {uri} {atoms['H']}", U=masked(atoms["U"] or ""), q="")
+        return atoms
+
+    def exception(self, msg, *args, **kwargs):
+        # A request that fails outside the app is logged with its method and raw URI.
+        args = [masked(arg) if isinstance(arg, str) else arg for arg in args]
+        super().exception(msg, *args, **kwargs)
+
+
+logger_class = Logger
 
 # No control socket: its default place, ~/.gunicorn/, is not the service's to write, and two
 # instances on one host would fight over it.

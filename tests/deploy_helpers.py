@@ -234,6 +234,22 @@ def https(port, method, path, host=HOST, headers=None, body=None, cafile=None):
         connection.close()
 
 
+def curl(port, method, path, cafile, http_version="--http2", headers=None, body=b""):
+    """One HTTPS request by curl to host on 127.0.0.1:port: (status, HTTP version, body).
+
+    curl speaks HTTP/2, which http.client does not; never through a proxy.
+    """
+    command = ["curl", "-sS", http_version, "--noproxy", "*", "--cacert", str(cafile)]
+    command += ["--resolve", f"{HOST}:{port}:127.0.0.1", "-X", method, "--data-binary", "@-"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    command += ["-o", "-", "-w", "\n%{http_code} %{http_version}", f"https://{HOST}:{port}{path}"]
+    done = subprocess.run(command, input=body, capture_output=True, timeout=30, check=True)
+    answer, _, status_line = done.stdout.rpartition(b"\n")
+    status, version = status_line.decode().split()
+    return int(status), version, answer
+
+
 def plain_http(port, method, path, host=HOST, headers=None, body=None):
     """One plain HTTP request to 127.0.0.1:port naming host: (status, [(name, value)], body)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)

@@ -34,8 +34,9 @@ def test_nginx_sends_to_gunicorn_what_the_app_expects(monkeypatch):
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     gunicorn = runpy.run_path(str(GUNICORN_CONF))
     assert nginx_directives("server") == [gunicorn["bind"]]  # the upstream
+    # The app's limit; none where nginx's own error pages are (an HTTP/2 413 is sent there).
     size = nginx_directives("client_max_body_size")
-    assert size == [f"{config.MAX_CONTENT_LENGTH // 1024}k"]
+    assert size == [f"{config.MAX_CONTENT_LENGTH // 1024}k", "0"]
     assert f'add_header Strict-Transport-Security "{HSTS}" always;' in SITE_CONF.read_text()
     assert gunicorn["workers"] == multiprocessing.cpu_count() * 2 + 1
     assert gunicorn["secure_scheme_headers"] == {}  # the scheme comes from ProxyFix alone

@@ -31,6 +31,7 @@ from tests.deploy_helpers import (
     Gunicorn,
     Nginx,
     app_environment,
+    curl,
     forget_limits,
     header_values,
     https,
@@ -247,7 +248,19 @@ def test_hosts_schemes_and_bodies_at_the_proxy(site):
     assert site.https("POST", "/consent", headers=FORM, body=b"x" * limit)[0] != 413
     # Only nginx's 503 says when to come back: not its 413, nor a static file.
     assert header_values(site.https("POST", "/consent", headers=FORM, body=too_large)[1], "Retry-After") == []
-    assert header_values(site.https("GET", "/static/errors/too-large.fr.html")[1], "Retry-After") == []
+    page_headers = site.https("GET", "/static/errors/too-large.fr.html")[1]
+    assert header_values(page_headers, "Retry-After") == []
+    assert header_values(page_headers, "Cache-Control") == ["public, max-age=3600"]  # as all of /static/
+
+
+def test_a_body_too_large_over_http2_gets_the_site_s_page(site):
+    # Browsers speak HTTP/2 to the site: nginx refuses the body there too with the site's page.
+    too_large = b"x" * (site.app.config["MAX_CONTENT_LENGTH"] + 1)
+    for languages, page in {"": "too-large.fr", "en-GB,en;q=0.9": "too-large.en"}.items():
+        headers = {**FORM, "Accept-Language": languages}
+        for version, spoken in (("--http2", "2"), ("--http1.1", "1.1")):
+            answer = curl(site.nginx.https_port, "POST", "/consent", site.cert, version, headers, too_large)
+            assert answer == (413, spoken, outage_page(page)), (version, answer[2][:300])
 
 
 def outage_page(name):
