@@ -101,5 +101,7 @@ def mailed_link(message):
 
 
 def use_link(client, path):
-    """Open a mailed link and press its button, as the person would."""
-    return client.post(path, data={"csrf_token": csrf_token(client, path)})
+    """Open a mailed link and press its button, as the person would (with the session's CSRF
+    token, from the login page: a link that no longer works shows no button)."""
+    client.get(path)
+    return client.post(path, data={"csrf_token": csrf_token(client)})
