@@ -127,11 +127,13 @@ def test_past_the_ceiling_the_link_of_an_account_with_a_second_factor_leads_to_t
     guess_from_many_addresses(app, ADMIN, 20)
     laptop = browser(app, PERSON)
     assert "check your mailbox" in visible_text(log_in(laptop, ADMIN))
-    response = use_link(laptop, mailed_link(smtp.wait_for(1)[0]))
+    link = mailed_link(smtp.wait_for(1)[0])
+    response = use_link(laptop, link)
     assert response.headers["Location"] == "/staff/login/code"
     assert not logged_in(laptop)
     assert send_code(laptop, pyotp.TOTP(SECRET).now()).status_code == 303
     assert logged_in(laptop)
+    assert use_link(browser(app, "192.0.2.200"), link).status_code == 400  # used once here too
 
 
 @pytest.mark.parametrize("app_settings", [{"STAFF_2FA_ROLES": ["admin"]}])

@@ -124,7 +124,6 @@ def authenticate(email, password, address, known_device=None):
         lockout.record(account, address, now, before)
         return account, refusal
     lockout.forget(account, address)
-    account.last_login_at = now
     return account, None
 
 

@@ -24,6 +24,7 @@ def link_page(token, purpose, used):
     form = ActionForm()
     if form.validate_on_submit():
         links.use(account)
+        db.session.commit()  # spent now, whatever follows (the code step starts afresh)
         return used(account)
     return render_template("staff/link.html", purpose=purpose, form=form)
 
@@ -42,7 +43,6 @@ def enrol_link(token):
 
     def granted(account):
         session[ENROLMENT] = {"id": account.id, "v": account.session_version, "at": int(time.time())}
-        db.session.commit()
         flash(_("Now log in with your password to set up your second factor."), "info")
         return redirect(url_for(".login"), code=303)
 

@@ -76,7 +76,6 @@ def login_code():
 def finish(account, next_path, codes=None):
     """Logged in; with new recovery codes, the page that shows them once comes first."""
     session.pop(PENDING, None)
-    account.last_login_at = datetime.now(UTC)
     if codes is None:
         return start_session(account, next_path)
     page = render_template("staff/recovery_codes.html", codes=codes, next_path=next_path or url_for(".home"))

@@ -171,6 +171,7 @@ def log_failure(account, failure):
 
 def start_session(account, next_path, response=None):
     """Logged in: audited, a new session, this browser remembered; then next_path (or response)."""
+    account.last_login_at = datetime.now(UTC)
     entry = audit.log("login", target=accounts.target(account), actor=account.email)
     entry.actor_id = account.id
     db.session.commit()
