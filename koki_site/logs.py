@@ -6,6 +6,9 @@ LOG_REPEAT_SECONDS, then once more with the count of those left out.
 An exception's message may carry what a visitor typed: a refused recipient's address
 (SMTPRecipientsRefused), a database's "Key (email)=(…) already exists", a query's parameters. The
 log keeps where it happened (the traceback) and what kind of error it was, never its message.
+The app's own errors (AppError) say what is wrong in our words, and those are written: only the
+values they carry from data are withheld. A Notice, something the operator turns on in the
+configuration, is said once, as a warning, without a traceback: it is no fault of the code.
 The development server's access log loses its query strings (`?q=` holds a searched address).
 """
 
@@ -17,20 +20,50 @@ from flask import current_app, has_app_context
 from sqlalchemy.exc import StatementError
 
 WITHHELD = "details withheld: they may hold personal data"
+WITHHELD_VALUE = "[withheld]"
+NOTICES_TOLD = "koki_notices_told"
+
+
+class AppError(Exception):
+    """An error in the app's own words, written to the log as they are.
+
+    Like a log call, the message is a template and its values: the template is the code's own
+    text (an f-string of the code's constants and settings at most); what comes from a visitor, a
+    file or another program goes in the values, which str() shows (a terminal, a page) and the log
+    withholds.
+    """
+
+    def __init__(self, template, *values):
+        super().__init__(template, *values)
+        self.template, self.values = template, values
+
+    def __str__(self):
+        return self.template % self.values if self.values else self.template
+
+    def logged(self):
+        """The message with its values withheld."""
+        return self.template % ((WITHHELD_VALUE,) * len(self.values)) if self.values else self.template
+
+
+class Notice(AppError):
+    """Something off by configuration, which the operator may turn on: said once, as a warning."""
 
 
 class RedactedError(Exception):
-    """Stands in a log record for an exception whose message is withheld."""
+    """Stands in a log record for an exception: what of it the log may show."""
 
 
 def redacted(error):
-    """A stand-in for error: its type (and the driver's), the SQL statement, its traceback."""
+    """A stand-in for error: its type (and the driver's), the SQL statement, our words, its traceback."""
     summary = type(error).__name__
-    if isinstance(error, StatementError):
+    if isinstance(error, AppError):
+        summary += f": {error.logged()}"
+    elif isinstance(error, StatementError):
         orig = type(error.orig).__name__ if error.orig is not None else None
         summary += f" ({orig})" if orig else ""
         summary += f" in: {error.statement}" if error.statement else ""
-    stand_in = RedactedError(f"{summary} [{WITHHELD}]")
+    # Our own words need no warning; the causes they were raised from are cut all the same.
+    stand_in = RedactedError(summary if isinstance(error, AppError) else f"{summary} [{WITHHELD}]")
     stand_in.__suppress_context__ = True  # the chained causes carry the same message
     return stand_in.with_traceback(error.__traceback__)
 
@@ -41,6 +74,33 @@ class WithholdExceptionMessages(logging.Filter):
             stand_in = redacted(record.exc_info[1])
             record.exc_info = (RedactedError, stand_in, stand_in.__traceback__)
             record.exc_text = None
+        return True
+
+
+class NoticesOnce(logging.Filter):
+    """A record carrying a Notice becomes a warning in words, once per app: no traceback, no repeat.
+
+    Once per app, which is once per process outside the tests (they make an app each).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.lock = threading.Lock()
+        self.told = set()  # with no app at hand
+
+    def filter(self, record):
+        notice = record.exc_info[1] if record.exc_info else None
+        if not isinstance(notice, Notice):
+            return True
+        words = notice.logged()
+        told = current_app.extensions.setdefault(NOTICES_TOLD, set()) if has_app_context() else self.told
+        with self.lock:
+            if words in told:
+                return False
+            told.add(words)
+        record.msg, record.args = f"{record.getMessage()}: {words}", None
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
         return True
 
 
@@ -95,5 +155,6 @@ def add_once(logger, log_filter):
 
 def init_app(app):
     add_once(app.logger, OncePerInterval())
+    add_once(app.logger, NoticesOnce())  # before the next one, which replaces the exception
     add_once(app.logger, WithholdExceptionMessages())
     add_once(logging.getLogger("werkzeug"), DropQueryStrings())

@@ -1,14 +1,15 @@
 """Backups (SPEC §8): encrypted and authenticated; a restore never brings back what was erased."""
 
+import logging
 import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from koki_site import jobs
+from koki_site import jobs, secret_keys, worker
 from koki_site.backups import archive
 from koki_site.contact.models import ContactMessage
 from koki_site.extensions import db
@@ -138,6 +139,32 @@ def test_the_worker_takes_a_backup_daily_and_deletes_those_past_their_period(app
     assert state.run.status == "ok", state.summary
     assert not old.exists() and recent.exists()
     assert len(list(folder.glob("*.kbak"))) == 2  # the one kept, and today's
+
+
+@pytest.mark.parametrize("app_settings", [{}])  # a new site: no BACKUP_KEY
+def test_without_a_key_the_worker_says_once_in_words_that_backups_are_off(app, caplog):
+    caplog.set_level(logging.INFO)
+    runs = []
+    with app.app_context():
+        for _ in range(2):
+            worker.work_once(app)
+            backup = db.session.get(jobs.JobRun, "backup")
+            runs.append((backup.started_at, backup.status))
+            # An hour and more later, when the worker tries a failed job again.
+            db.session.execute(
+                update(jobs.JobRun)
+                .where(jobs.JobRun.name == "backup")
+                .values(finished_at=backup.finished_at - timedelta(hours=2))
+            )
+            db.session.commit()
+    assert len({started for started, _ in runs}) == 2  # run twice, and
+    assert {status for _, status in runs} == {"failed"}  # failed twice: the staff home shows it
+    (said,) = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    words = said.getMessage()
+    assert said.levelname == "WARNING" and said.exc_info is None, words
+    assert "Backups are off: BACKUP_KEY is not set. To turn them on" in words
+    assert secret_keys.HOW_TO_DRAW in words and "FLASK_BACKUP_KEY" in words
+    assert "Traceback" not in caplog.text and "withheld" not in caplog.text
 
 
 def test_the_privacy_page_states_the_backup_period_from_the_same_key(app, client):

@@ -7,11 +7,12 @@ import pytest
 from sqlalchemy import event, func, select, text, update
 from sqlalchemy.exc import OperationalError
 
-from koki_site import mail
+from koki_site import mail, worker
 from koki_site.contact.models import ContactMessage
 from koki_site.extensions import db
+from tests.conftest import Mailbox, free_port
 from tests.contact_helpers import send_contact
-from tests.worker_helpers import SilentServer, start_worker, stop_worker
+from tests.worker_helpers import HangingUpServer, SilentServer, start_worker, stop_worker
 
 pytestmark = pytest.mark.db
 
@@ -139,3 +140,73 @@ def test_the_worker_delivers_what_a_page_queued_within_seconds(app, client, smtp
     finally:
         log = stop_worker(worker)
     assert notification["To"] == app.config["SUPPORT_EMAIL"], log
+
+
+class RefusingMailbox(Mailbox):
+    """A real SMTP server that refuses one recipient, as a server does an address it does not know."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("unknown@"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+class Refusing:
+    """Nothing listens: the connection is refused."""
+
+    def __enter__(self):
+        self.port = free_port()
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+
+OUTAGES = {
+    "refused": Refusing,
+    "hanging": SilentServer,  # the greeting never comes: the connection times out
+    "hanging up": HangingUpServer,  # closed before a word: SMTPServerDisconnected
+    "421": lambda: HangingUpServer(b"421 4.3.2 Service not available\r\n"),  # SMTPConnectError
+}
+
+
+@pytest.mark.parametrize("outage", OUTAGES)
+@pytest.mark.parametrize("app_settings", [{"MAIL_DELIVERY": "worker", "MAIL_TIMEOUT": 0.5}])
+def test_an_outage_of_the_smtp_server_spends_no_attempt(app, outage):
+    addresses = [f"reader{number}@example.org" for number in range(4)]
+    with app.test_request_context():
+        for address in (*addresses, "unknown@example.org"):
+            mail.queue(address, "Letter", "Bonjour")
+        db.session.commit()
+    rounds = app.config["MAIL_MAX_ATTEMPTS"] + 2
+    with OUTAGES[outage]() as down:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=down.port)
+        for _ in range(rounds):
+            all_due_now(app)  # hours of outage: every back-off has run out
+            with app.app_context():
+                worker.work_once(app)
+    with app.app_context():
+        rows = db.session.scalars(select(mail.OutboxMail).order_by(mail.OutboxMail.id)).all()
+        waiting = [(m.attempts, m.next_attempt_at is None) for m in rows]
+        errors = [m.last_error for m in rows]
+    # The server is back: one round delivers every mail, once, and refuses the unknown address.
+    mailbox = RefusingMailbox()
+    mailbox.controller.start()
+    try:
+        app.config.update(MAIL_PORT=mailbox.port)
+        with app.app_context():
+            worker.work_once(app)
+        received = mailbox.wait_for(len(addresses))
+    finally:
+        mailbox.controller.stop()
+    assert sorted(message["To"] for message in received) == addresses
+    # During the outage every mail waited, none spent an attempt, none was given up; each round
+    # stopped at the first mail, which keeps the outage's error.
+    assert waiting == [(0, False)] * 5
+    assert errors[0] and errors[1:] == [None] * 4
+    with app.app_context():
+        (refused,) = db.session.scalars(select(mail.OutboxMail)).all()
+    # A refusal of one mail by the server still counts: one attempt, its error kept, tried again later.
+    assert refused.to_address == "unknown@example.org"
+    assert refused.attempts == 1 and "550" in refused.last_error and refused.next_attempt_at is not None

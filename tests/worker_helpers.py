@@ -1,4 +1,5 @@
-"""Servers and processes for the delivery tests: an SMTP server that never answers, `flask worker`."""
+"""Servers and processes for the delivery tests: SMTP servers that never answer or hang up at once,
+`flask worker`."""
 
 import os
 import signal
@@ -43,6 +44,24 @@ class SilentServer:
         self.listener.close()
         for connection in self.connections:
             connection.close()
+
+
+class HangingUpServer(SilentServer):
+    """Accepts connections and closes each at once, after greeting (a 421, say) or without a word."""
+
+    def __init__(self, greeting=b""):
+        super().__init__()
+        self.greeting = greeting
+
+    def accept(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            with connection:
+                connection.sendall(self.greeting)
+            self.connections.append(connection)
 
 
 def peer_gone(connection):

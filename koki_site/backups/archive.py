@@ -14,12 +14,14 @@ import json
 import os
 from dataclasses import dataclass
 
+from koki_site.logs import AppError
+
 MAGIC = b"KOKI-BACKUP 1\n"
 MIN_KEY_LENGTH = 32
 
 
-class BackupError(Exception):
-    """A backup that cannot be made or read, with a message for the operator."""
+class BackupError(AppError):
+    """A backup that cannot be made or read, with a message for the operator (logged as written)."""
 
 
 @dataclass(frozen=True)

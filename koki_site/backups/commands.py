@@ -7,10 +7,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from koki_site import audit, retention, schema
+from koki_site import audit, retention, schema, secret_keys
 from koki_site.backups import archive, dumps, ledger, replay
 from koki_site.backups.archive import BackupError
 from koki_site.extensions import db
+from koki_site.logs import Notice
 
 backup_group = AppGroup("backup", help="Encrypted backups of the database.")
 SUFFIX = ".kbak"
@@ -21,11 +22,29 @@ def backup_dir():
     return Path(configured) if configured else Path(current_app.instance_path) / "backups"
 
 
+class BackupsOff(BackupError, Notice):
+    """No BACKUP_KEY: a new site has none, and the worker says so once rather than fail each hour."""
+
+
+def backup_key():
+    """The key backups are sealed with; BackupsOff, saying how to set one, when there is none."""
+    key = current_app.config["BACKUP_KEY"]
+    if not key:
+        where = Path(current_app.instance_path) / "config.py"
+        raise BackupsOff(
+            f"Backups are off: BACKUP_KEY is not set. To turn them on, draw a key with "
+            f"{secret_keys.HOW_TO_DRAW}, put BACKUP_KEY = '...' in {where} (or export FLASK_BACKUP_KEY) "
+            "and restart the worker; keep a copy of the key off this host: no backup can be read without it."
+        )
+    return key
+
+
 def create(path=None):
     """Write a backup of the database; its path and header."""
+    key = backup_key()  # before the dump: without a key there is nothing to seal it with
     kind, data = dumps.dump()
     header = archive.Header(kind, dumps.schema_revision(), datetime.now(UTC).isoformat(timespec="seconds"))
-    sealed = archive.seal(header, data, current_app.config["BACKUP_KEY"])
+    sealed = archive.seal(header, data, key)
     if path is None:
         stamp = header.created_at.replace(":", "").replace("-", "").replace("+0000", "Z")
         path = backup_dir() / f"koki-{stamp}{SUFFIX}"
@@ -51,7 +70,7 @@ def restore(path):
     header, data = open_file(path)
     revisions, head = known_revisions()
     if header.schema not in revisions:
-        raise BackupError(f"This backup's schema ({header.schema}) is newer than this code's ({head}).")
+        raise BackupError(f"This backup's schema (%s) is newer than this code's ({head}).", header.schema)
     taken_at = datetime.fromisoformat(header.created_at)
     try:
         changes = ledger.since(taken_at)

@@ -35,7 +35,7 @@ def dump():
 def restore(kind, data):
     """Replace the database with data (made by dump(), of the same kind of database)."""
     if kind != format_of_engine():
-        raise BackupError(f"This backup is of a {kind} database; this site runs on {format_of_engine()}.")
+        raise BackupError(f"This backup is of a %s database; this site runs on {format_of_engine()}.", kind)
     db.session.remove()
     if kind == SQLITE:
         restore_sqlite(data)
@@ -101,6 +101,6 @@ def run(command, data=None):
         done = subprocess.run(command, input=data, capture_output=True, check=False, timeout=3600)  # noqa: S603
     except FileNotFoundError as error:
         raise BackupError(f"{command[0]} is not installed (Debian: postgresql-client).") from error
-    if done.returncode != 0:
-        raise BackupError(f"{command[0]} failed: {done.stderr.decode(errors='replace').strip()[:500]}")
+    if done.returncode != 0:  # what it says may quote a row: shown to whoever ran the command, not logged
+        raise BackupError(f"{command[0]} failed: %s", done.stderr.decode(errors="replace").strip()[:500])
     return done.stdout

@@ -5,6 +5,10 @@ answers holds one sender for MAIL_TIMEOUT, never a connection of the pool nor a 
 holds a mail for a lease of a few SMTP timeouts; a sender that dies with it leaves it to the next
 one after the lease. Delivery is at least once: a mail whose removal failed after it was sent is
 sent again, under the same Message-ID, so the recipient's client shows it once.
+
+A server that cannot be reached is no mail's failure: the round stops at the first mail and puts
+it back, due, with its error and its attempts unspent. Counted, an outage of two hours would give
+up on every mail of the outbox (MAIL_MAX_ATTEMPTS, with back-off to an hour).
 """
 
 import email.policy
@@ -36,6 +40,10 @@ HEADER_POLICY = email.policy.default.clone(max_line_length=998)  # RFC 5322's li
 LEASE_TIMEOUTS = 6
 
 
+class ServerUnavailable(Exception):
+    """The SMTP server could not be reached, or would take no mail at all (greeting, STARTTLS, login)."""
+
+
 @dataclass(frozen=True)
 class Claimed:
     """A mail taken from the outbox: plain values, so sending it touches no session."""
@@ -59,11 +67,15 @@ def deliver(ids=None, until=None):
 
     until(), asked before each mail, ends the round early: with a server that hangs, each mail
     takes MAIL_TIMEOUT, and a worker told to stop (or whose jobs are due) must not first wait on
-    every mail in the outbox.
+    every mail in the outbox. A server that cannot be reached ends it too: the next mail would find
+    it down as well.
     """
     sent = errors = 0
     while not (until and until()) and (mail := claim(ids)):
-        ok = send_and_record(mail)
+        try:
+            ok = send_and_record(mail)
+        except ServerUnavailable:
+            return sent, errors + 1
         sent, errors = sent + ok, errors + (not ok)
     return sent, errors
 
@@ -97,9 +109,15 @@ def claim(ids=None):
 
 
 def send_and_record(mail):
-    """Send one claimed mail, then record the outcome; True when it was sent."""
+    """Send one claimed mail, then record the outcome; True when it was sent.
+
+    ServerUnavailable passes through, once the mail is put back.
+    """
     try:
         send(mail)
+    except ServerUnavailable as unavailable:
+        put_back(mail, unavailable.__cause__)
+        raise
     except (OSError, smtplib.SMTPException) as error:
         record_failure(mail, error)
         return False
@@ -118,16 +136,38 @@ def record_delivery(mail):
         current_app.logger.exception("mail %s sent, not recorded: it will go again, same Message-ID", mail.id)
 
 
+def put_back(mail, error):
+    """The server was not reached for this mail: due again at once, with the error, no attempt spent."""
+    current_app.logger.warning(
+        "mail server unavailable (%s): the outbox waits, no attempt spent", kind(error)
+    )
+    values = {"next_attempt_at": datetime.now(UTC), "last_error": error_text(error)}
+    try:
+        db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(**values))
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("mail %s not put back: it waits for the end of its lease", mail.id)
+
+
+def kind(error):
+    return type(error).__name__
+
+
+def error_text(error):
+    # Kept with the mail, which holds the address anyway; the log only gets the error's kind.
+    return f"{kind(error)}: {error}"[:2000]
+
+
 def record_failure(mail, error):
     attempts = mail.attempts + 1
     given_up = attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
     values = {
         "attempts": attempts,
-        # Kept with the mail, which holds the address anyway; the log only gets the error's kind.
-        "last_error": f"{type(error).__name__}: {error}"[:2000],
+        "last_error": error_text(error),
         "next_attempt_at": None if given_up else datetime.now(UTC) + backoff(attempts),
     }
-    current_app.logger.warning("mail %s not delivered: %s", mail.id, type(error).__name__)
+    current_app.logger.warning("mail %s not delivered: %s", mail.id, kind(error))
     try:
         db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(**values))
         db.session.commit()
@@ -167,10 +207,30 @@ def send(mail):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{mail.id}.eml").write_bytes(message.as_bytes())
         return
+    with connect(config) as smtp:
+        smtp.send_message(message)
+
+
+def connect(config):
+    """An SMTP session ready to take a mail: greeted, in TLS if asked, logged in.
+
+    What fails before the first command about a mail is the server's doing, or its settings', and
+    no mail's: ServerUnavailable. Past that point a failure counts against the mail, even a
+    disconnection: a mail the server always drops on must not hold the outbox forever.
+    """
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
+    try:
+        smtp = smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
+    except (OSError, smtplib.SMTPException) as error:  # refused, timed out, no greeting, a 421
+        raise ServerUnavailable from error
+    try:
+        smtp.ehlo_or_helo_if_needed()
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
+            smtp.ehlo_or_helo_if_needed()  # again, as RFC 3207 asks, before anything else
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        smtp.close()
+        raise ServerUnavailable from error
+    return smtp
