@@ -1,18 +1,27 @@
 # The README's two commands: `make run` serves the site, `make test` runs every test.
-# Both install what they need into .venv first (and `make test` Debian's Chromium and nginx when missing).
+# Both install what they need into .venv first: `make run` requirements.txt (what production runs),
+# `make test` and `make lint` requirements-dev.txt (that and the tools; `make test` also Debian's
+# Chromium and nginx when missing).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test install catalogues chromium nginx lint
+.PHONY: run test install install-dev catalogues chromium nginx lint
 
 $(VENV)/installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
 	touch $@
 
+# On top of the site's packages, so that a change to either file reinstalls the tools.
+$(VENV)/installed-dev: $(VENV)/installed requirements-dev.txt
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
 install: $(VENV)/installed
+
+install-dev: $(VENV)/installed-dev
 
 catalogues: install
 	$(BIN)/pybabel -q compile -d translations
@@ -38,16 +47,16 @@ nginx:
 	@test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light) \
 		|| echo "nginx-light could not be installed: tests/test_deploy_tls.py will be skipped"
 
-test: catalogues chromium nginx
+test: install-dev catalogues chromium nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 # Every figure of issue 15 in one command (minutes; wrk from Debian): pages against their floor and
 # consenting against refusing visitors (median of 5), 304 and immutable static files, the export
 # against the databases' own clients and the CLI's start-up. bench/load.py is apart (longer).
-bench: catalogues
+bench: install-dev catalogues
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/export.py
