@@ -76,9 +76,9 @@ def log_change(in_memory):
     """
     if in_memory:
         current_app.logger.warning(
-            "rate limits: their storage does not answer; until it does, each process counts in its"
-            " own memory, every limit divided by %s workers (RATE_LIMIT_WORKERS)",
+            "Rate-limit storage does not answer: until it does, each process counts in its own"
+            " memory, every limit divided by %s workers (RATE_LIMIT_WORKERS)",
             workers(current_app),
         )
     else:
-        current_app.logger.warning("rate limits: their storage answers again; counted there from now on")
+        current_app.logger.warning("Rate-limit storage answers again: the limits are counted there")

@@ -18,7 +18,7 @@ from tests.helpers import soup
 pytestmark = pytest.mark.db
 CLOSED_PORT = free_port()  # nothing listens there: Redis is down
 FELL_BACK = "each process counts in its own memory"
-CAME_BACK = "their storage answers again"
+CAME_BACK = "storage answers again"
 
 
 @pytest.fixture
