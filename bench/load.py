@@ -15,10 +15,19 @@ Printed per run: requests/s and p50/p95/p99 per kind, errors by status; acknowle
 stored (rows counted afterwards) per kind; the mail: after the normal run, once the outbox drained,
 what arrived against what was expected and duplicate Message-IDs; after the hanging run, what is
 still queued, then the worker is pointed at a server that answers and every mail must arrive once.
-Then hanging/normal throughput and contact POST latency side by side. Exit 0: it is a measurement.
+Then hanging/normal throughput and contact POST latency side by side.
+
+Then Redis down (--redis-down seconds, 0: not run): the rate limits' storage is a closed port, the
+forms' limits are the site's own (koki_site/config.py) and RATE_LIMIT_WORKERS is --workers; each
+visitor connects from a loopback address of its own, so each is a client to the limits, and does
+nothing but post the contact and newsletter forms. Printed: the POSTs' answers; for each limit
+whose period is longer than the phase (so each worker counts it in one window), the most posts one
+client got through (no client should be past it); the site's log lines about the fallback (one per
+worker). 50 s compares with "5 per minute", 300 s with "20 per hour". Exit 0: it is a measurement.
 
 Run from the project root, after `make install`, with PostgreSQL and Redis on 127.0.0.1:
     .venv/bin/python bench/load.py [--duration 60] [--clients 64] [--workers 4] [--rounds 1]
+        [--smtp both|normal|hanging|none] [--redis-down 50]
 """
 
 import argparse
@@ -28,6 +37,7 @@ import email.policy
 import os
 import random
 import re
+import runpy
 import secrets
 import shutil
 import signal
@@ -47,6 +57,7 @@ from urllib.parse import urlencode, urlsplit
 import psycopg
 import redis
 from aiosmtpd.controller import Controller
+from limits import parse_many
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -55,6 +66,10 @@ SUPPORT = "support@example.org"
 PAGES = ("/", "/privacy", "/cookies", "/legal", "/my-requests")
 # What a visitor does next, and how often: contact and newsletter are a GET, a POST and the 303's page.
 ACTIONS = {"page": 70, "consent": 10, "contact": 10, "newsletter": 10}
+# With Redis down, visitors do nothing but post the forms, each from an address of its own.
+POSTING = {"contact": 50, "newsletter": 50}
+FELL_BACK = "each process counts in its own memory"  # the site's log line, once per worker
+CAME_BACK = "storage answers again"
 KINDS = (
     "page",
     "consent POST",
@@ -119,9 +134,10 @@ def dechunk(body):
 class Visitor:
     """One browser: its cookies, its language, whether its decision lets its page views count."""
 
-    def __init__(self, base, number, tag, tally):
+    def __init__(self, base, number, tag, tally, actions=ACTIONS, address=None):
         self.host, self.port = urlsplit(base).hostname, urlsplit(base).port
         self.base, self.number, self.tag, self.tally = base, number, tag, tally
+        self.actions, self.address = actions, address
         self.random = random.Random(number)
         self.lang = ("fr", "en")[number % 2]
         self.cookies = {}
@@ -146,7 +162,8 @@ class Visitor:
         return answer
 
     async def exchange(self, method, path, form):
-        reader, writer = await asyncio.open_connection(self.host, self.port)
+        local = (self.address, 0) if self.address else None
+        reader, writer = await asyncio.open_connection(self.host, self.port, local_addr=local)
         try:
             writer.write(self.request_bytes(method, path, form))
             return parse_answer(await reader.read())
@@ -194,7 +211,7 @@ class Visitor:
         first = ("accept_all", "reject_all", None)[self.number % 3]
         if first:
             await self.decide(first)
-        actions, weights = list(ACTIONS), list(ACTIONS.values())
+        actions, weights = list(self.actions), list(self.actions.values())
         while time.monotonic() < deadline:
             action = self.random.choices(actions, weights)[0]
             await getattr(self, action)()
@@ -253,7 +270,9 @@ class Visitor:
             locations = {answer.header("location") if answer else None for answer in answers}
             self.tally.answered_alike += len(locations) == 1 and all(a and a.status == 303 for a in answers)
         await self.follow(answers[0])
-        return [answer for answer in answers if answer and answer.status == 303]
+        through = [answer for answer in answers if answer and answer.status == 303]
+        self.tally.through[kind][self.number] += len(through)
+        return through
 
 
 # --- What the run measured --------------------------------------------------------------------
@@ -272,6 +291,8 @@ class Tally:
     elapsed: float = 0.0
     idle_in_transaction: int = 0  # most connections idle in transaction at once
     held_in_transaction: int = 0  # of which idle in transaction for over a second
+    # Form POSTs that got through the rate limits (answered 303): kind -> Counter(visitor -> posts)
+    through: dict = field(default_factory=lambda: defaultdict(Counter))
 
     def record(self, kind, status, seconds):
         self.samples[kind].append((status, seconds))
@@ -282,16 +303,28 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
 
 
-async def load(base, clients, duration, tally, sample_idle):
-    """clients visitors for duration seconds; every request in flight at the deadline finishes."""
+async def load(base, clients, duration, tally, sample_idle, actions=ACTIONS, addresses=False):
+    """clients visitors for duration seconds; every request in flight at the deadline finishes.
+
+    addresses: each visitor connects from a loopback address of its own (127.1.0.1, 127.1.0.2…),
+    so that the rate limits count it as a client of its own; otherwise all come from 127.0.0.1.
+    """
     tag = secrets.token_hex(3)
     deadline = time.monotonic() + duration
-    visitors = [Visitor(base, number, tag, tally) for number in range(clients)]
+    visitors = [
+        Visitor(base, number, tag, tally, actions, loopback(number) if addresses else None)
+        for number in range(clients)
+    ]
     start = time.monotonic()
     sampler = asyncio.create_task(watch_idle(sample_idle, tally, deadline))
     await asyncio.gather(*(visitor.browse(deadline) for visitor in visitors))
     tally.elapsed = time.monotonic() - start
     await sampler
+
+
+def loopback(number):
+    """A loopback address of its own for visitor number (Linux answers on the whole 127/8)."""
+    return f"127.1.{number // 250}.{number % 250 + 1}"
 
 
 async def watch_idle(sample, tally, deadline):
@@ -619,6 +652,57 @@ def mail_check(stack, received, result):
     }
 
 
+# --- Redis down ---------------------------------------------------------------------------------
+
+
+def redis_down(args):
+    """Visitors posting the forms with the rate limits' storage unreachable: what got through."""
+    tmp = Path(tempfile.mkdtemp(prefix="koki-bench-load-"))
+    site = runpy.run_path(str(ROOT / "koki_site" / "config.py"))
+    limits = {kind: site[f"{kind.upper()}_RATE_LIMIT"] for kind in ("contact", "newsletter")}
+    try:
+        with Mailbox() as mailbox:
+            stack = Stack(args, mailbox.port, tmp)
+            stack.env.update({f"FLASK_{kind.upper()}_RATE_LIMIT": limit for kind, limit in limits.items()})
+            stack.env["FLASK_RATELIMIT_STORAGE_URI"] = f"redis://127.0.0.1:{free_port()}"  # nobody there
+            stack.env["FLASK_RATE_LIMIT_WORKERS"] = str(args.workers)
+            with stack:
+                tally = Tally()
+                sample = stack.idle_in_transaction
+                asyncio.run(load(stack.base, args.clients, args.redis_down, tally, sample, POSTING, True))
+                log = (tmp / "gunicorn.log").read_text(errors="replace").splitlines()
+    except Exception:
+        for log in sorted(tmp.glob("*.log")):
+            print(f"--- {log.name}\n{log.read_text()[-3000:]}", file=sys.stderr)
+        raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    report_redis_down(args, tally, limits, log)
+
+
+def report_redis_down(args, tally, limits, log):
+    print(f"\n=== Redis down: {args.clients} clients, each from an address of its own, posting the forms")
+    print(f"for {tally.elapsed:.1f} s; gunicorn -w {args.workers} (sync), ", end="")
+    print(f"RATE_LIMIT_WORKERS={args.workers}; the rate limits' storage a closed port\n")
+    for kind, limit in limits.items():
+        answers = Counter(status for status, _ in tally.samples.get(f"{kind} POST", []))
+        shown = ", ".join(f"{status}×{count}" for status, count in sorted(answers.items(), key=str))
+        print(f"{kind} POST ({limit}): {shown or 'none'}")
+        counts = list(tally.through[kind].values()) or [0]
+        for item in parse_many(limit):
+            print(f"  {item.amount} per {item.multiples} {item.GRANULARITY.name}: ", end="")
+            if item.get_expiry() <= tally.elapsed:  # each worker's window began anew during the phase
+                print("its period is shorter than the phase, not compared")
+                continue
+            print(f"the most posts one client got through: {max(counts)}; ", end="")
+            print(f"clients past it: {sum(count > item.amount for count in counts)}")
+    fell_back = [LOG_PREFIX.sub("", line) for line in log if FELL_BACK in line]
+    came_back = sum(CAME_BACK in line for line in log)
+    print(f"the site's log: {len(fell_back)} lines on the fallback (one per worker), {came_back} on a return")
+    for line, count in Counter(fell_back).most_common(2):
+        print(f"  {count} × {line[:200]}")
+
+
 # --- Printing -----------------------------------------------------------------------------------
 
 
@@ -762,7 +846,10 @@ def main():
     parser.add_argument("--clients", type=int, default=64, metavar="N")
     parser.add_argument("--workers", type=int, default=4, metavar="N", help="gunicorn sync workers")
     parser.add_argument("--rounds", type=int, default=1, metavar="N", help="normal then hanging, N times")
-    parser.add_argument("--smtp", choices=("both", "normal", "hanging"), default="both")
+    parser.add_argument("--smtp", choices=("both", "normal", "hanging", "none"), default="both")
+    parser.add_argument(
+        "--redis-down", type=int, default=50, metavar="SECONDS", help="then Redis down this long (0: not)"
+    )
     parser.add_argument(
         "--delivery", choices=("worker", "background"), default="worker", help="MAIL_DELIVERY"
     )
@@ -772,12 +859,15 @@ def main():
     parser.add_argument("--redis", default="redis://127.0.0.1:6379")
     args = parser.parse_args()
     subprocess.run([BIN / "pybabel", "-q", "compile", "-d", "translations"], cwd=ROOT, check=True)
-    kinds = ("normal", "hanging") if args.smtp == "both" else (args.smtp,)
+    kinds = {"both": ("normal", "hanging"), "none": ()}.get(args.smtp, (args.smtp,))
     results = []
     for _ in range(args.rounds):
         for smtp in kinds:
             results.append(run(args, smtp, len(results) + 1))
-    compare(results)
+    if results:
+        compare(results)
+    if args.redis_down:
+        redis_down(args)
 
 
 if __name__ == "__main__":

@@ -122,6 +122,10 @@ RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = False
 # Redis unreachable: count in memory meanwhile (logged once), never refuse a form for it.
 RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+# Meanwhile each process counts apart, so each allows its share of every limit: the limit divided by
+# this, rounded down, at least 1 (koki_site/rate_limits.py). The gunicorn workers of every host that
+# shares the Redis; unset: WEB_CONCURRENCY, else deploy/gunicorn.conf.py's two per core plus one.
+RATE_LIMIT_WORKERS = None
 RATELIMIT_SWALLOW_ERRORS = True
 CONTACT_RATE_LIMIT = "5 per minute;20 per hour"
 CONSENT_RATE_LIMIT = "30 per minute"

@@ -4,7 +4,6 @@ from datetime import UTC
 
 from flask import request
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -13,6 +12,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from koki_site.clients import client_key
+from koki_site.rate_limits import Limiter
 
 
 class Base(DeclarativeBase):
@@ -26,6 +26,7 @@ csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
 # Per client (an IPv4 address, an IPv6 /64); behind a reverse proxy, ProxyFix makes it the visitor's.
+# Flask-Limiter's, whose in-memory fallback (Redis away) counts each worker's share of every limit.
 limiter = Limiter(key_func=client_key)
 
 
