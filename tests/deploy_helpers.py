@@ -143,10 +143,11 @@ def make_certificate(directory, host=HOST):
     return cert_path, key_path
 
 
-def site_conf_for_test(https_port, http_port, upstream_port, cert, key):
+def site_conf_for_test(https_port, http_port, upstream_port, cert, key, cache):
     """deploy/nginx/koki-site.conf with loopback ports and this machine's paths, nothing else."""
     text = SITE_CONF.read_text()
     replacements = {
+        "proxy_cache_path /var/cache/nginx/koki-site ": f"proxy_cache_path {cache} ",
         "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream_port};",
         "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
         "listen 80;": f"listen 127.0.0.1:{http_port};",
@@ -193,7 +194,7 @@ class Nginx:
     def __init__(self, tmp, https_port, http_port, upstream_port, cert, key):
         self.tmp = Path(tmp)
         self.https_port, self.http_port = https_port, http_port
-        site = site_conf_for_test(https_port, http_port, upstream_port, cert, key)
+        site = site_conf_for_test(https_port, http_port, upstream_port, cert, key, self.tmp / "cache")
         (self.tmp / "koki-site.conf").write_text(site)
         # As root, nginx's workers would become "nobody", who may not read the test's files.
         user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""

@@ -127,3 +127,13 @@ def test_a_head_first_never_leaves_a_truncated_page(app, client, path, choice, h
         assert int(page.headers["Content-Length"]) == len(page.data)
         assert page.data.rstrip().endswith(b"</html>")
     assert client.head(path, headers=headers).headers["Content-Length"] == page.headers["Content-Length"]
+
+
+def test_nginx_may_keep_a_page_a_minute_when_its_query_is_one_the_page_reads(client):
+    headers = [name for name, _ in client.get("/en/privacy").headers]
+    # nginx 1.22 reads X-Accel-Expires only before a Cache-Control that says no-cache.
+    assert headers.index("X-Accel-Expires") < headers.index("Cache-Control")
+    assert client.get("/en/privacy").headers["X-Accel-Expires"] == "60"
+    assert "X-Accel-Expires" not in client.get("/en/privacy?utm_source=x").headers
+    decide(client, "custom", purposes=("enhancement",))
+    assert "X-Accel-Expires" not in client.get("/en/cookies").headers  # the visitor's own
