@@ -44,10 +44,11 @@ test: catalogues chromium nginx
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-# Every figure of issue 15 in one command (minutes; wrk from Debian): pages against their floor and
-# consenting against refusing visitors (median of 5), 304 and immutable static files, the export
-# against the databases' own clients and the CLI's start-up. bench/load.py is apart (longer).
-bench: catalogues
+# Every figure of issue 15 in one command (minutes; wrk and nginx from Debian): nginx's cached pages
+# against its static files, pages against their floor and consenting against refusing visitors
+# (median of 5), 304 and immutable static files, the export against the databases' own clients and
+# the CLI's start-up. bench/load.py is apart (longer).
+bench: catalogues nginx
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/export.py
