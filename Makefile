@@ -53,10 +53,11 @@ test: install-dev catalogues chromium nginx
 lint: install-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-# Every figure of issue 15 in one command (minutes; wrk from Debian): pages against their floor and
-# consenting against refusing visitors (median of 5), 304 and immutable static files, the export
-# against the databases' own clients and the CLI's start-up. bench/load.py is apart (longer).
-bench: install-dev catalogues
+# Every figure of the benchmarks in one command (minutes; wrk and nginx from Debian): nginx's cached
+# pages against its static files, pages against their floor and consenting against refusing visitors
+# (median of 5), 304 and immutable static files, the export against the databases' own clients and
+# the CLI's start-up. bench/load.py is apart (longer).
+bench: install-dev catalogues nginx
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/export.py

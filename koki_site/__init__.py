@@ -24,7 +24,6 @@ from koki_site import (
     static_files,
 )
 from koki_site.extensions import babel, csrf, db, limiter, login_manager
-from koki_site.pages.cache import FastPages
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,8 +45,6 @@ def create_app(test_config=None, instance_path=None):
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
-    # The cached pages are served in front of Flask, behind the proxy fix (the scheme, the address).
-    app.wsgi_app = FastPages(app, app.wsgi_app)
     static_files.init_app(app)
     trust_proxies(app)
     return app

@@ -28,6 +28,7 @@ BIN = Path(sys.executable).parent
 NGINX = "/usr/sbin/nginx"
 SITE_CONF = ROOT / "deploy" / "nginx" / "koki-site.conf"
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+STATIC_BUILD = ROOT / "instance" / "static-build"  # the app's STATIC_BUILD_DIR when not told
 HOST = "www.koki.test"  # the site's name in these tests (TRUSTED_HOSTS, the certificate)
 LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
 
@@ -143,16 +144,17 @@ def make_certificate(directory, host=HOST):
     return cert_path, key_path
 
 
-def site_conf_for_test(https_port, http_port, upstream_port, cert, key):
+def site_conf_for_test(https_port, http_port, upstream_port, cert, key, cache, static):
     """deploy/nginx/koki-site.conf with loopback ports and this machine's paths, nothing else."""
     text = SITE_CONF.read_text()
     replacements = {
+        "proxy_cache_path /var/cache/nginx/koki-site ": f"proxy_cache_path {cache} ",
         "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream_port};",
         "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
         "listen 80;": f"listen 127.0.0.1:{http_port};",
         "/etc/letsencrypt/live/www.koki-software.fr/fullchain.pem": str(cert),
         "/etc/letsencrypt/live/www.koki-software.fr/privkey.pem": str(key),
-        "alias /srv/koki-site/instance/static-build/;": f"alias {ROOT}/instance/static-build/;",
+        "alias /srv/koki-site/instance/static-build/;": f"alias {static}/;",
     }
     for old, new in replacements.items():
         assert text.count(old) == 1, f"{SITE_CONF.name} no longer has {old!r} once: update this test"
@@ -188,12 +190,15 @@ http {{
 
 
 class Nginx:
-    """nginx in front of upstream_port, with the site file of deploy/, on free loopback ports."""
+    """nginx in front of upstream_port, with the site file of deploy/, on free loopback ports.
 
-    def __init__(self, tmp, https_port, http_port, upstream_port, cert, key):
+    static: the folder of /static/, the app's build (its STATIC_BUILD_DIR) unless told.
+    """
+
+    def __init__(self, tmp, https_port, http_port, upstream_port, cert, key, static=STATIC_BUILD):
         self.tmp = Path(tmp)
         self.https_port, self.http_port = https_port, http_port
-        site = site_conf_for_test(https_port, http_port, upstream_port, cert, key)
+        site = site_conf_for_test(https_port, http_port, upstream_port, cert, key, self.tmp / "cache", static)
         (self.tmp / "koki-site.conf").write_text(site)
         # As root, nginx's workers would become "nobody", who may not read the test's files.
         user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""

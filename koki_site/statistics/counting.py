@@ -52,7 +52,8 @@ def counted_page():
 
 def count_page_view(response):
     page = counted_page()
-    if page is None or response.status_code != 200 or not consent_cookie.allows("statistics"):
+    # A 304 is a view too: the browser shows the page it kept (koki_site/pages/cache.py).
+    if page is None or response.status_code not in (200, 304) or not consent_cookie.allows("statistics"):
         return response
     visitor_id = consent_cookie.load_signed(cookies.STATISTICS)  # None when absent or forged
     if not isinstance(visitor_id, str) or len(visitor_id) > 64:
