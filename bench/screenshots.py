@@ -24,7 +24,8 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from koki_site import create_app, outage_pages, schema  # noqa: E402
+from koki_site import create_app  # noqa: E402
+from koki_site.core import outage_pages, schema  # noqa: E402
 from koki_site.extensions import db  # noqa: E402
 from koki_site.mail import OutboxMail  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402

@@ -76,14 +76,14 @@ proc_name = "koki-site"
 
 
 def post_worker_init(worker):
-    """Each worker, its app loaded: the pages nginx shows while no worker answers (koki_site.outage_pages).
+    """Each worker, its app loaded: the pages nginx shows while no worker answers (core.outage_pages).
 
     Written at every start and reload, so they follow the templates and catalogues of the code
     that runs. A failure costs nginx's own pages, never the worker.
     """
     from gunicorn.util import import_app
 
-    from koki_site import outage_pages
+    from koki_site.core import outage_pages
 
     try:
         outage_pages.write(import_app(worker.app.app_uri))

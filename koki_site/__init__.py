@@ -7,7 +7,8 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from koki_site import (
+from koki_site import mail
+from koki_site.core import (
     addresses,
     audit,
     cli,
@@ -15,7 +16,6 @@ from koki_site import (
     errors,
     i18n,
     logs,
-    mail,
     phones,
     schema,
     secret_keys,

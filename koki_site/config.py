@@ -12,11 +12,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # SESSION_COOKIE_SECURE defaults to "not debug" in create_app; set it to false to serve on plain HTTP.
 MAX_CONTENT_LENGTH = 64 * 1024  # the largest form (contact: 5,000 characters) fits many times
 SEND_FILE_MAX_AGE_DEFAULT = 3600
-# Fingerprinted and compressed static files are written here at start-up (koki_site/static_files.py);
+# Fingerprinted and compressed static files are written here at start-up (koki_site/core/static_files.py);
 # default <instance>/static-build. nginx may serve /static/ from it.
 STATIC_BUILD_DIR = None
 # The site's public address: every absolute URL it writes (mails, canonical, hreflang) starts so,
-# whatever Host the request names (koki_site/site_url.py).
+# whatever Host the request names (koki_site/core/site_url.py).
 SITE_URL = "http://127.0.0.1:5000"
 # Flask's own key, a list of host names: a request naming another Host gets a 400 page.
 TRUSTED_HOSTS = None
@@ -63,7 +63,7 @@ BACKUP_HOUR = 2  # the worker's daily backup, Paris time
 # Page views wait in memory and are written this often, per process (0: at each request)
 STATS_FLUSH_SECONDS = 5
 
-# The same error logged again within this many seconds is counted, not written (koki_site/logs.py)
+# The same error logged again within this many seconds is counted, not written (koki_site/core/logs.py)
 LOG_REPEAT_SECONDS = 60
 
 # `flask worker`: how often it looks for mail to deliver, and the hour of its daily jobs (Paris time)
@@ -123,7 +123,7 @@ RATELIMIT_HEADERS_ENABLED = False
 # Redis unreachable: count in memory meanwhile (logged once), never refuse a form for it.
 RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 # Meanwhile each process counts apart, so each allows its share of every limit: the limit divided by
-# this, rounded down, at least 1 (koki_site/rate_limits.py). The gunicorn workers of every host that
+# this, rounded down, at least 1 (koki_site/core/rate_limits.py). The gunicorn workers of every host that
 # shares the Redis; unset: WEB_CONCURRENCY, else deploy/gunicorn.conf.py's two per core plus one.
 RATE_LIMIT_WORKERS = None
 RATELIMIT_SWALLOW_ERRORS = True
@@ -149,7 +149,7 @@ STAFF_2FA_ROLES = ["admin"]  # roles that must log in with a second factor (TOTP
 # `flask staff create`) to its address, valid this long: the password alone reaches no setup page.
 STAFF_ENROL_LINK_HOURS = 24
 # Admins change the settings above (and the rate limits) at /staff/settings: read through a cache
-# of this life, so every worker and host follows within seconds (koki_site/settings.py).
+# of this life, so every worker and host follows within seconds (koki_site/core/settings.py).
 SETTINGS_CACHE_SECONDS = 5
 ARGON2_TIME_COST = 3
 ARGON2_MEMORY_COST = 65536  # KiB

@@ -11,8 +11,8 @@ from sqlalchemy import DateTime
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from koki_site.clients import client_key
-from koki_site.rate_limits import Limiter
+from koki_site.core.clients import client_key
+from koki_site.core.rate_limits import Limiter
 
 
 class Base(DeclarativeBase):

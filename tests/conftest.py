@@ -18,7 +18,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
-from koki_site import create_app, mail, schema
+from koki_site import create_app, mail
+from koki_site.core import schema
 from koki_site.extensions import db
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 

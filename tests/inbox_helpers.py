@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from koki_site.audit import AuditEntry
 from koki_site.contact.models import ContactMessage
+from koki_site.core.audit import AuditEntry
 from koki_site.extensions import db
 from tests.contact_helpers import send_contact
 from tests.helpers import soup

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
-from koki_site.audit import AuditEntry
+from koki_site.core.audit import AuditEntry
 from koki_site.extensions import db
 from koki_site.staff import lockout, two_factor
 from koki_site.staff.models import StaffAccount, StaffLoginFailure

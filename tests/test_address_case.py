@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from koki_site import create_app, mail, schema
+from koki_site import create_app, mail
+from koki_site.core import schema
 from koki_site.extensions import db
 from koki_site.rights.models import RightsRequest
 from tests.conftest import settings

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from alembic.runtime.migration import MigrationContext
 
-from koki_site import create_app, schema, secret_keys
+from koki_site import create_app
+from koki_site.core import schema, secret_keys
 from koki_site.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent

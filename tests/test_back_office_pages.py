@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from koki_site import mail
-from koki_site.audit import AuditEntry
+from koki_site.core.audit import AuditEntry
 from koki_site.extensions import db
 from koki_site.mail import OutboxMail
 from koki_site.newsletter.models import Subscription

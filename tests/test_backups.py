@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from koki_site import jobs, secret_keys, worker
 from koki_site.backups import archive
 from koki_site.contact.models import ContactMessage
+from koki_site.core import jobs, secret_keys, worker
 from koki_site.extensions import db
 from koki_site.newsletter.models import Subscription
 from tests.contact_helpers import send_contact

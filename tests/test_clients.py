@@ -2,7 +2,7 @@
 
 import pytest
 
-from koki_site.clients import client_key
+from koki_site.core.clients import client_key
 from tests.contact_helpers import send_contact
 from tests.staff_helpers import add_account, failures, from_address, log_in
 from tests.test_staff_lockout import browser, refused

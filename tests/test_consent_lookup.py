@@ -2,7 +2,7 @@
 
 import pytest
 
-from koki_site import consent_cookie
+from koki_site.core import consent_cookie
 from tests.consent_helpers import decide
 from tests.helpers import soup
 

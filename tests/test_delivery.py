@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import event, func, select, text, update
 from sqlalchemy.exc import OperationalError
 
-from koki_site import mail, worker
+from koki_site import mail
 from koki_site.contact.models import ContactMessage
+from koki_site.core import worker
 from koki_site.extensions import db
 from tests.conftest import Mailbox, free_port
 from tests.contact_helpers import send_contact

@@ -8,7 +8,7 @@ import runpy
 import shlex
 
 from koki_site import config
-from koki_site.security import HSTS
+from koki_site.core.security import HSTS
 from tests.deploy_helpers import GUNICORN_CONF, ROOT, SITE_CONF
 
 SYSTEMD = ROOT / "deploy" / "systemd"

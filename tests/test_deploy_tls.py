@@ -19,9 +19,9 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 
 from koki_site import create_app
-from koki_site.errors import RETRY_AFTER_SECONDS
+from koki_site.core.errors import RETRY_AFTER_SECONDS
+from koki_site.core.security import HSTS
 from koki_site.extensions import db
-from koki_site.security import HSTS
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import free_port, settings
 from tests.deploy_helpers import (
@@ -267,7 +267,7 @@ def test_a_body_too_large_over_http2_gets_the_site_s_page(site):
 
 
 def outage_page(name):
-    """A page gunicorn's workers wrote for nginx (koki_site/outage_pages.py), as nginx sends it."""
+    """A page gunicorn's workers wrote for nginx (koki_site/core/outage_pages.py), as nginx sends it."""
     return (ROOT / "instance" / "static-build" / "errors" / f"{name}.html").read_bytes()
 
 

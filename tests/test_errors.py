@@ -4,7 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import abort
 
-from koki_site import outage_pages
+from koki_site.core import outage_pages
 from tests.helpers import soup
 
 

@@ -9,7 +9,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 from koki_site import create_app
-from koki_site.cli import EXTRACT_KEYWORDS
+from koki_site.core.cli import EXTRACT_KEYWORDS
 from tests.conftest import settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from koki_site import audit, create_app, jobs
+from koki_site import create_app
+from koki_site.core import audit, jobs
 from koki_site.extensions import db
 from tests.conftest import settings
 from tests.helpers import soup

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from koki_site import jobs
 from koki_site.backups import dumps
 from koki_site.backups.archive import BackupError
+from koki_site.core import jobs
 
 pytestmark = pytest.mark.db
 # What pg_restore may print about a row it could not put back.

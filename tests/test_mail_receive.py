@@ -8,8 +8,8 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import func, select
 
-from koki_site.audit import AuditEntry
 from koki_site.contact.models import ContactAnswer
+from koki_site.core.audit import AuditEntry
 from koki_site.extensions import db
 from koki_site.mail import reply_address
 from tests.helpers import soup, tables_holding, visible_text

@@ -96,7 +96,7 @@ def test_a_signed_cookie_checked_once_still_expires(app, monkeypatch):
     """The check of a signed value is remembered until it would expire, not a second longer."""
     import time
 
-    from koki_site import consent_cookie, cookies
+    from koki_site.core import consent_cookie, cookies
 
     with app.test_request_context():
         value = consent_cookie.dump(consent_cookie.decide("accept_all"))

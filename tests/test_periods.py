@@ -2,7 +2,7 @@
 
 import pytest
 
-from koki_site.periods import Period
+from koki_site.core.periods import Period
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 import pytest
 
-from koki_site import register
-from koki_site.cookies import COOKIES
+from koki_site.core import register
+from koki_site.core.cookies import COOKIES
 from tests.helpers import LANGS, soup, visible_text
 
 SECTIONS = (

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from koki_site import rate_limits
+from koki_site.core import rate_limits
 from tests.conftest import free_port
 from tests.contact_helpers import send_contact
 from tests.deploy_helpers import stop, wait_until

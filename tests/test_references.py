@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from koki_site import register
+from koki_site.core import register
 from koki_site.extensions import db
 from koki_site.rights.models import RightsRequest
 from tests.contact_helpers import send_contact

@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from koki_site import audit
 from koki_site.consent.models import ConsentRecord
 from koki_site.contact.models import ContactMessage, ContactNote, ContactReply
+from koki_site.core import audit
 from koki_site.extensions import db
 from tests.consent_helpers import decide
 from tests.contact_helpers import send_contact
@@ -86,7 +86,7 @@ def test_the_purge_is_audited_with_its_counts(app, runner):
 
 
 def test_purge_works_in_batches(app, client, runner, monkeypatch):
-    from koki_site import batches
+    from koki_site.core import batches
 
     monkeypatch.setattr(batches, "BATCH", 2)
     for n in range(5):

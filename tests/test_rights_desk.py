@@ -12,10 +12,10 @@ from babel.dates import format_date
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from koki_site import register
 from koki_site.contact.models import ContactMessage
+from koki_site.core import register
+from koki_site.core.i18n import format_period
 from koki_site.extensions import db
-from koki_site.i18n import format_period
 from koki_site.mail import OutboxMail
 from koki_site.rights import deadlines
 from koki_site.rights.models import RightsRequest

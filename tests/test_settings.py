@@ -6,8 +6,9 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from koki_site import create_app, settings
-from koki_site.audit import AuditEntry
+from koki_site import create_app
+from koki_site.core import settings
+from koki_site.core.audit import AuditEntry
 from koki_site.extensions import db
 from tests import conftest
 from tests.contact_helpers import send_contact

@@ -14,9 +14,10 @@ from bs4 import BeautifulSoup
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from koki_site import jobs, mail
-from koki_site.audit import AuditEntry
+from koki_site import mail
 from koki_site.consent.models import ConsentRecord
+from koki_site.core import jobs
+from koki_site.core.audit import AuditEntry
 from koki_site.extensions import db
 from tests.conftest import SECRET
 from tests.contact_helpers import VALID

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from koki_site.audit import AuditEntry
+from koki_site.core.audit import AuditEntry
+from koki_site.core.periods import Period
 from koki_site.extensions import db
-from koki_site.periods import Period
 from tests.helpers import soup, visible_text
 from tests.staff_helpers import log_out
 

@@ -7,7 +7,7 @@ import pytest
 from babel.dates import format_date as babel_date
 from flask_babel import lazy_gettext
 
-from koki_site.charts import Chart, Series, day_labels, ticks
+from koki_site.core.charts import Chart, Series, day_labels, ticks
 from koki_site.extensions import db
 from koki_site.statistics import counting
 from koki_site.statistics.models import ConsentDecisions, PageViews

@@ -2,7 +2,7 @@
 
 import re
 
-from koki_site import static_files
+from koki_site.core import static_files
 from tests.helpers import soup
 
 

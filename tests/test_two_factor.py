@@ -6,7 +6,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from koki_site.audit import AuditEntry
+from koki_site.core.audit import AuditEntry
 from koki_site.extensions import db
 from koki_site.staff import login_code
 from tests.helpers import soup

@@ -7,7 +7,8 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from koki_site import jobs, mail, worker
+from koki_site import mail
+from koki_site.core import jobs, worker
 from koki_site.extensions import db
 from tests.worker_helpers import SilentServer, start_worker
 

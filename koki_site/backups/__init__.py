@@ -3,8 +3,8 @@ back what was erased or expired since they were taken (the ledger, replayed afte
 
 from flask_babel import lazy_gettext as _l
 
-from koki_site import jobs, register
 from koki_site.backups import commands, ledger
+from koki_site.core import jobs, register
 
 
 def init_app(app):

@@ -14,7 +14,7 @@ import json
 import os
 from dataclasses import dataclass
 
-from koki_site.logs import AppError
+from koki_site.core.logs import AppError
 
 MAGIC = b"KOKI-BACKUP 1\n"
 MIN_KEY_LENGTH = 32

@@ -7,11 +7,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from koki_site import audit, retention, schema, secret_keys
 from koki_site.backups import archive, dumps, ledger, replay
 from koki_site.backups.archive import BackupError
+from koki_site.core import audit, retention, schema, secret_keys
+from koki_site.core.logs import Notice
 from koki_site.extensions import db
-from koki_site.logs import Notice
 
 backup_group = AppGroup("backup", help="Encrypted backups of the database.")
 SUFFIX = ".kbak"

@@ -15,10 +15,10 @@ from flask import current_app
 from sqlalchemy import String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koki_site import addresses
-from koki_site.batches import expiring_rows
+from koki_site.core import addresses
+from koki_site.core.batches import expiring_rows
+from koki_site.core.periods import Period
 from koki_site.extensions import UTCDateTime, db
-from koki_site.periods import Period
 
 ACTIONS = ("erase", "rectify", "restrict", "withdraw")  # names of the register's handlers
 

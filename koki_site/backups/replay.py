@@ -10,8 +10,8 @@ from collections import Counter
 
 from flask import current_app
 
-from koki_site import register
 from koki_site.backups import ledger
+from koki_site.core import register
 
 
 def replay(entries):

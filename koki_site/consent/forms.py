@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, ValidationError
 from wtforms.validators import AnyOf, InputRequired, Optional
 
-from koki_site.consent_cookie import CHOICES, PURPOSES
+from koki_site.core.consent_cookie import CHOICES, PURPOSES
 
 
 class Checkbox(BooleanField):

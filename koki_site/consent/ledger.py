@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from koki_site import cookies
-from koki_site.batches import expiring_rows
 from koki_site.consent.models import ConsentRecord
+from koki_site.core import cookies
+from koki_site.core.batches import expiring_rows
+from koki_site.core.periods import Period
 from koki_site.extensions import db
-from koki_site.periods import Period
 
 TAG = re.compile(r"<[^>]+>")
 SPACE = re.compile(r"\s+")

@@ -3,11 +3,11 @@
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
-from koki_site import consent_cookie, cookies, register, settings
 from koki_site.consent import ledger
 from koki_site.consent.forms import ConsentForm
+from koki_site.core import consent_cookie, cookies, register, settings
+from koki_site.core.security import is_same_origin, is_site_path
 from koki_site.extensions import csrf, db, limiter
-from koki_site.security import is_same_origin, is_site_path
 
 bp = Blueprint("consent", __name__)
 

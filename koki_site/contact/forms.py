@@ -14,9 +14,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from koki_site import phones, submissions
 from koki_site.contact.models import STATUSES, TOPICS
-from koki_site.form_validators import at_most, email_address, no_nul, single_line, strip, telephone
+from koki_site.core import phones, submissions
+from koki_site.core.form_validators import at_most, email_address, no_nul, single_line, strip, telephone
 
 MESSAGE_MAX = 5000
 # What the visitor writes about (SPEC §4), as the form's list and the inbox name them.

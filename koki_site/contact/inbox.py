@@ -14,12 +14,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from koki_site import audit, todo
-from koki_site.auth import role_required
 from koki_site.contact import incoming, listing, reads, words, writing
 from koki_site.contact.forms import TOPIC_LABELS, AssignForm, BulkForm, NoteForm, ReplyForm, StatusForm
 from koki_site.contact.models import STATUSES, ContactMessage
-from koki_site.database_ids import database_id
+from koki_site.core import audit, todo
+from koki_site.core.auth import role_required
+from koki_site.core.database_ids import database_id
 from koki_site.extensions import db
 from koki_site.mail import inbound
 

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import exists, select
 
-from koki_site import audit
 from koki_site.contact import mails
 from koki_site.contact.models import ContactAnswer, ContactMessage
+from koki_site.core import audit
 from koki_site.extensions import db
 
 REOPENED = ("answered", "closed", "spam")  # an answer makes these open again; new stays new

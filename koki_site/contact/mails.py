@@ -11,9 +11,9 @@ from flask_babel import force_locale, gettext
 
 from koki_site import mail
 from koki_site.contact.models import ContactReply
+from koki_site.core.site_url import external_url
 from koki_site.extensions import db
 from koki_site.mail import reply_address
-from koki_site.site_url import external_url
 
 REPLY_REF = "contact_reply:"
 

@@ -7,11 +7,12 @@ from flask_babel import gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from koki_site import addresses, dates, i18n, mail, phones, register
-from koki_site.batches import count_where, delete_in_batches
+from koki_site import mail
 from koki_site.contact import mails, reads, search  # noqa: F401  (search keeps the derived columns)
 from koki_site.contact.forms import TOPIC_LABELS
 from koki_site.contact.models import ContactAnswer, ContactMessage, ContactNote, ContactReply
+from koki_site.core import addresses, dates, i18n, phones, register
+from koki_site.core.batches import count_where, delete_in_batches
 from koki_site.extensions import db
 
 PROCESSING = "contact"

@@ -8,13 +8,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from koki_site import audit
-from koki_site.auth import role_required
 from koki_site.contact import writing
 from koki_site.contact.forms import SavedReplyForm, signature_form
 from koki_site.contact.inbox import bp
+from koki_site.core import audit
+from koki_site.core.auth import role_required
+from koki_site.core.formats import language
 from koki_site.extensions import db
-from koki_site.formats import language
 
 
 def saved_reply_form(**kwargs):

@@ -21,8 +21,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, func, literal_column, select, text
 
-from koki_site import addresses
 from koki_site.contact.models import ContactMessage
+from koki_site.core import addresses
 from koki_site.extensions import db
 
 WORD = re.compile(r"[^\W_]+")

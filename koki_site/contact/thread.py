@@ -11,12 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from koki_site import audit, mail
-from koki_site.auth import role_required
+from koki_site import mail
 from koki_site.contact import listing, mails, reads, writing
 from koki_site.contact.forms import AssignForm, NoteForm, ReplyForm, StatusForm
 from koki_site.contact.inbox import bp, get_message, render_message
 from koki_site.contact.models import ContactNote, ContactReply
+from koki_site.core import audit
+from koki_site.core.auth import role_required
 from koki_site.extensions import db
 
 

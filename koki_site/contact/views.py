@@ -5,9 +5,10 @@ import re
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
-from koki_site import consent_cookie, cookies, errors, mail, register, security, settings, submissions
+from koki_site import mail
 from koki_site.contact import mails, records
 from koki_site.contact.forms import TOPIC_LABELS, ContactForm
+from koki_site.core import consent_cookie, cookies, errors, register, security, settings, submissions
 from koki_site.extensions import csrf, db, limiter
 
 bp = Blueprint("contact", __name__, url_prefix="/<lang:lang_code>")

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-from koki_site import audit
+from koki_site.core import audit
 
 STATUS_LABELS = {
     "new": lazy_pgettext("message status", "New"),

@@ -15,7 +15,7 @@ from flask import current_app, g, url_for
 from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
-from koki_site import todo
+from koki_site.core import todo
 from koki_site.extensions import db
 from koki_site.mail.delivery import THREAD_NAME, backoff, deliver, delivered, failed
 from koki_site.mail.outbox import OutboxMail, cancel, erase, queue

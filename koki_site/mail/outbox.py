@@ -13,10 +13,10 @@ from flask import current_app, g
 from sqlalchemy import String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koki_site import addresses, register
-from koki_site.batches import expiring_rows
+from koki_site.core import addresses, register
+from koki_site.core.batches import expiring_rows
+from koki_site.core.periods import Period
 from koki_site.extensions import UTCDateTime, db
-from koki_site.periods import Period
 
 PROCESSING = "mail"
 

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import Text, case, cast, func, literal, select
 
-from koki_site import audit
+from koki_site.core import audit
+from koki_site.core.spreadsheet import FORMULA_STARTS
 from koki_site.extensions import db
 from koki_site.newsletter.models import Subscription
-from koki_site.spreadsheet import FORMULA_STARTS
 
 COLUMNS = ("email", "language", "subscribed_at", "confirmed_at", "source", "policy_version", "legal_basis")
 BATCH = 1000  # rows fetched from the database, and written, at a time

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired
 
-from koki_site import submissions
-from koki_site.form_validators import at_most, email_address, single_line, strip
+from koki_site.core import submissions
+from koki_site.core.form_validators import at_most, email_address, single_line, strip
 
 
 class SubscribeForm(FlaskForm):

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select
 
-from koki_site.charts import Chart, Series
+from koki_site.core.charts import Chart, Series
 from koki_site.extensions import db
 from koki_site.newsletter.models import Subscription
 

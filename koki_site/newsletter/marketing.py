@@ -9,15 +9,15 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from koki_site import audit
-from koki_site.auth import role_required
-from koki_site.errors import BadValue
+from koki_site.core import audit
+from koki_site.core.auth import role_required
+from koki_site.core.errors import BadValue
+from koki_site.core.formats import language as language_name
+from koki_site.core.pagination import paginate
 from koki_site.extensions import db
-from koki_site.formats import language as language_name
 from koki_site.newsletter import growth
 from koki_site.newsletter.export import SubscriberExport, audited, parse_filters
 from koki_site.newsletter.models import STATUSES, Subscription
-from koki_site.pagination import paginate
 
 bp = Blueprint("marketing", __name__, url_prefix="/staff/newsletter", cli_group="newsletter")
 PER_PAGE = 50

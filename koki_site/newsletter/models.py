@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from koki_site import addresses
+from koki_site.core import addresses
 from koki_site.extensions import UTCDateTime, db
 
 STATUSES = ("pending", "confirmed", "unsubscribed")

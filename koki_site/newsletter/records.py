@@ -10,13 +10,14 @@ from flask_babel import force_locale, gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
-from koki_site import addresses, dates, i18n, mail, register
-from koki_site.batches import count_where, delete_in_batches
+from koki_site import mail
+from koki_site.core import addresses, dates, i18n, register
+from koki_site.core.batches import count_where, delete_in_batches
+from koki_site.core.periods import Period
+from koki_site.core.site_url import external_url
 from koki_site.extensions import db
 from koki_site.newsletter import tokens
 from koki_site.newsletter.models import Subscription, email_hmac
-from koki_site.periods import Period
-from koki_site.site_url import external_url
 
 TAG, SPACE = re.compile(r"<[^>]+>"), re.compile(r"\s+")
 

@@ -2,8 +2,8 @@
 
 from flask import abort, render_template
 
-from koki_site import audit
-from koki_site.auth import role_required
+from koki_site.core import audit
+from koki_site.core.auth import role_required
 from koki_site.extensions import db
 from koki_site.newsletter.marketing import STATUS_LABELS, bp
 from koki_site.newsletter.models import Subscription

@@ -3,8 +3,9 @@
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from koki_site import consent_cookie, cookies, errors, mail, register, security, settings, submissions
+from koki_site import mail
 from koki_site.backups import ledger as backup_ledger
+from koki_site.core import consent_cookie, cookies, errors, register, security, settings, submissions
 from koki_site.extensions import csrf, db, limiter
 from koki_site.newsletter import records, tokens
 from koki_site.newsletter.forms import SubscribeForm

@@ -17,7 +17,7 @@ from functools import wraps
 
 from flask import current_app, request
 
-from koki_site import consent_cookie, security
+from koki_site.core import consent_cookie, security
 
 MAX_ENTRIES = 256
 CACHE_CONTROL = "public, no-cache"  # any cache may keep it, and checks its ETag before reusing it

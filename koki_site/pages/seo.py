@@ -2,8 +2,8 @@
 
 from flask import current_app
 
+from koki_site.core.site_url import external_url
 from koki_site.pages.sectors import SECTORS
-from koki_site.site_url import external_url
 
 # In the order a visitor meets them; a capability that is not installed is left out.
 PAGES = (

@@ -7,13 +7,13 @@ from flask_babel import get_locale
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from koki_site import consent_cookie, i18n, register, security
-from koki_site.cookies import COOKIES, REQUESTS, consent_lifetime
+from koki_site.core import consent_cookie, i18n, register, security
+from koki_site.core.cookies import COOKIES, REQUESTS, consent_lifetime
+from koki_site.core.site_url import external_url
 from koki_site.extensions import db
 from koki_site.pages import seo, showcase
 from koki_site.pages.cache import cached
 from koki_site.pages.sectors import BY_SLUG, SECTORS
-from koki_site.site_url import external_url
 
 bp = Blueprint("pages", __name__, url_prefix="/<lang:lang_code>")
 site = Blueprint("site", __name__)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from koki_site.periods import Period
+from koki_site.core.periods import Period
 
 ANSWER_WITHIN = Period(1, "month")
 EXTENSION = Period(2, "month")

@@ -20,12 +20,12 @@ from sqlalchemy import case, func, select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from koki_site import audit, kinds, register, todo
-from koki_site.audit import AuditEntry
-from koki_site.auth import role_required
+from koki_site.core import audit, kinds, register, todo
+from koki_site.core.audit import AuditEntry
+from koki_site.core.auth import role_required
+from koki_site.core.form_validators import no_nul, strip
+from koki_site.core.pagination import paginate
 from koki_site.extensions import db
-from koki_site.form_validators import no_nul, strip
-from koki_site.pagination import paginate
 from koki_site.rights import deadlines, plain, records, words
 from koki_site.rights.models import STATUSES, RightsRequest
 

@@ -10,8 +10,9 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from koki_site import audit, mail, register
-from koki_site.auth import role_required
+from koki_site import mail
+from koki_site.core import audit, register
+from koki_site.core.auth import role_required
 from koki_site.extensions import db
 from koki_site.rights import deadlines
 from koki_site.rights.desk import (

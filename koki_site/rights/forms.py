@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from koki_site import phones, submissions
-from koki_site.form_validators import at_most, email_address, no_nul, single_line, strip, telephone
+from koki_site.core import phones, submissions
+from koki_site.core.form_validators import at_most, email_address, no_nul, single_line, strip, telephone
 
 RECTIFIABLE = ("first_name", "last_name", "company", "phone")  # what the rectification form changes
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import false, func, select, update
 
-from koki_site import addresses
+from koki_site.core import addresses
 from koki_site.extensions import db
 from koki_site.rights.models import RightsRequest
 

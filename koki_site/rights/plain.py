@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from koki_site import register
+from koki_site.core import register
 from koki_site.rights.forms import RECTIFIABLE
 
 # The page's heading, by right: what the visitor came to do, in their words.

@@ -6,11 +6,11 @@ import io
 from flask import Response, render_template
 from flask_babel import lazy_gettext as _l
 
-from koki_site import register
-from koki_site.auth import role_required
-from koki_site.i18n import format_period
+from koki_site.core import register
+from koki_site.core.auth import role_required
+from koki_site.core.i18n import format_period
+from koki_site.core.spreadsheet import safe_cell
 from koki_site.rights.desk import bp, right_label
-from koki_site.spreadsheet import safe_cell
 
 # The Art. 30 record of processing activities: one row per processing of the register.
 COLUMNS = (

@@ -9,15 +9,16 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
-from koki_site import addresses, audit, dates, mail, register
+from koki_site import mail
 from koki_site.backups import ledger as backup_ledger
-from koki_site.batches import count_where, delete_in_batches
+from koki_site.core import addresses, audit, dates, register
+from koki_site.core.batches import count_where, delete_in_batches
+from koki_site.core.periods import Period
+from koki_site.core.site_url import external_url
 from koki_site.extensions import db
-from koki_site.periods import Period
 from koki_site.rights import limits
 from koki_site.rights.deadlines import deadline_after
 from koki_site.rights.models import RightsRequest
-from koki_site.site_url import external_url
 
 SALT = "koki-rights-verify"
 LINK_MAX_AGE = 24 * 3600  # the link proves the address for 24 hours

@@ -6,7 +6,8 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms.fields.choices import SelectChoice
 
-from koki_site import consent_cookie, cookies, errors, mail, register, security, settings, submissions
+from koki_site import mail
+from koki_site.core import consent_cookie, cookies, errors, register, security, settings, submissions
 from koki_site.extensions import csrf, db, limiter
 from koki_site.rights import plain, records, verified_here
 from koki_site.rights.forms import DirectivesForm, RectificationForm, RightsRequestForm

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 
-from koki_site import audit, formats
+from koki_site.core import audit, formats
 
 ACTIONS = {
     "rights_view": _l("Rights request read"),

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from koki_site import audit
-from koki_site.auth import ROLES
+from koki_site.core import audit
+from koki_site.core.auth import ROLES
 from koki_site.extensions import db
 from koki_site.staff import lockout
 from koki_site.staff.models import StaffAccount

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from koki_site import mail
-from koki_site.auth import ROLES, role_required
+from koki_site.core.auth import ROLES, role_required
 from koki_site.extensions import db
 from koki_site.staff import accounts, links, lockout, two_factor
 from koki_site.staff.forms import ROLE_LABELS, AccountForm, ActionForm, RolesForm

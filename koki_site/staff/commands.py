@@ -5,7 +5,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
-from koki_site.auth import ROLES
+from koki_site.core.auth import ROLES
 from koki_site.extensions import db
 from koki_site.staff import accounts, links, strength, two_factor
 from koki_site.staff.views import bp

@@ -5,7 +5,7 @@ from many addresses), only a browser holding it for that account may still try a
 person goes on logging in from their usual browser while the guessers get nowhere.
 """
 
-from koki_site import consent_cookie, cookies
+from koki_site.core import consent_cookie, cookies
 
 
 def remember(response, account):

@@ -15,8 +15,8 @@ from wtforms import (
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from koki_site.auth import ROLES
-from koki_site.form_validators import single_line
+from koki_site.core.auth import ROLES
+from koki_site.core.form_validators import single_line
 from koki_site.staff import accounts, strength
 
 ROLE_LABELS = {

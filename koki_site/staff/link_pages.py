@@ -9,7 +9,7 @@ import time
 from flask import flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
-from koki_site import settings
+from koki_site.core import settings
 from koki_site.extensions import db, limiter
 from koki_site.staff import links
 from koki_site.staff.forms import ActionForm

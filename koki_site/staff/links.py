@@ -16,9 +16,10 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from koki_site import audit, mail
+from koki_site import mail
+from koki_site.core import audit
+from koki_site.core.site_url import external_url
 from koki_site.extensions import db
-from koki_site.site_url import external_url
 from koki_site.staff.models import StaffAccount
 
 LOGIN, ENROL = "login", "enrol"

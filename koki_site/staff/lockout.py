@@ -16,11 +16,11 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from koki_site import audit, settings
-from koki_site.batches import expiring_rows
-from koki_site.clients import client_key
+from koki_site.core import audit, settings
+from koki_site.core.batches import expiring_rows
+from koki_site.core.clients import client_key
+from koki_site.core.periods import Period
 from koki_site.extensions import db
-from koki_site.periods import Period
 from koki_site.staff.models import StaffLoginFailure
 
 CEILING_WINDOW = timedelta(hours=1)

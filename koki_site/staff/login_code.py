@@ -13,8 +13,8 @@ from flask import flash, make_response, redirect, render_template, request, sess
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from koki_site import audit, settings
-from koki_site.auth import role_required
+from koki_site.core import audit, settings
+from koki_site.core.auth import role_required
 from koki_site.extensions import db, limiter
 from koki_site.staff import accounts, device, lockout, two_factor
 from koki_site.staff.forms import CodeForm

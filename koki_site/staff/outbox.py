@@ -7,8 +7,9 @@ from sqlalchemy import select
 from wtforms import SelectMultipleField
 from wtforms.validators import DataRequired
 
-from koki_site import audit, mail
-from koki_site.auth import role_required
+from koki_site import mail
+from koki_site.core import audit
+from koki_site.core.auth import role_required
 from koki_site.extensions import db
 from koki_site.mail import OutboxMail
 from koki_site.staff.views import bp

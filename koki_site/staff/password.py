@@ -4,8 +4,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from koki_site import settings
-from koki_site.auth import role_required
+from koki_site.core import settings
+from koki_site.core.auth import role_required
 from koki_site.extensions import db, limiter
 from koki_site.staff import accounts, strength
 from koki_site.staff.forms import PasswordForm

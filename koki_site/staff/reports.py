@@ -10,11 +10,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from koki_site import audit, jobs, kinds, register, retention
-from koki_site.audit import AuditEntry
-from koki_site.auth import role_required
+from koki_site.core import audit, jobs, kinds, register, retention
+from koki_site.core.audit import AuditEntry
+from koki_site.core.auth import role_required
+from koki_site.core.pagination import paginate
 from koki_site.extensions import db
-from koki_site.pagination import paginate
 from koki_site.staff.forms import AuditFilterForm
 from koki_site.staff.views import bp
 

@@ -1,6 +1,6 @@
 """/staff/settings (admin): the authentication and protection settings (SPEC §6, policy P16).
 
-Validated, stored in the database (koki_site/settings.py), audited with the old and the new
+Validated, stored in the database (koki_site/core/settings.py), audited with the old and the new
 value, and in force on every worker and host within SETTINGS_CACHE_SECONDS, without a restart.
 """
 
@@ -13,8 +13,8 @@ from limits import parse_many
 from wtforms import IntegerField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from koki_site import audit, settings
-from koki_site.auth import ROLES, role_required
+from koki_site.core import audit, settings
+from koki_site.core.auth import ROLES, role_required
 from koki_site.extensions import db
 from koki_site.staff.forms import ROLE_LABELS, CheckboxesField
 from koki_site.staff.views import bp

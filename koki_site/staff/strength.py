@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 
-from koki_site import settings
+from koki_site.core import settings
 
 CHECKED_LENGTH = 72  # zxcvbn refuses longer input; a password that long is not short of strength
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import delete, select
 
-from koki_site import audit, settings
+from koki_site.core import audit, settings
 from koki_site.extensions import db
 from koki_site.staff.models import StaffRecoveryCode
 

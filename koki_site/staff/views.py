@@ -13,10 +13,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from koki_site import audit, formats, jobs, mail, register, settings, todo
-from koki_site.auth import role_required
+from koki_site import mail
+from koki_site.core import audit, formats, jobs, register, settings, todo
+from koki_site.core.auth import role_required
+from koki_site.core.security import is_site_path
 from koki_site.extensions import db, limiter, login_manager
-from koki_site.security import is_site_path
 from koki_site.staff import accounts, device, links, lockout, navigation, two_factor, words
 from koki_site.staff.forms import LoginForm, LogoutForm
 

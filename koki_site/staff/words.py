@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from koki_site import audit
+from koki_site.core import audit
 from koki_site.extensions import db
 from koki_site.staff.models import StaffAccount
 

@@ -7,8 +7,8 @@ from flask import Blueprint, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from koki_site import register
-from koki_site.consent_cookie import decision_made
+from koki_site.core import register
+from koki_site.core.consent_cookie import decision_made
 from koki_site.extensions import db
 from koki_site.statistics import counting, retention
 from koki_site.statistics.models import ConsentDecisions, PageViews

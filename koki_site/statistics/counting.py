@@ -24,7 +24,7 @@ from flask import current_app, g, request
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from koki_site import consent_cookie, cookies
+from koki_site.core import consent_cookie, cookies
 from koki_site.extensions import db
 from koki_site.statistics.models import ConsentDecisions, DailySalt, DailyVisitor, PageViews
 

@@ -2,8 +2,8 @@
 
 from sqlalchemy import delete, func, select
 
+from koki_site.core.periods import Period
 from koki_site.extensions import db
-from koki_site.periods import Period
 from koki_site.statistics.models import ConsentDecisions, PageViews
 
 TOTALS = {"daily page views": PageViews, "daily cookie decisions": ConsentDecisions}

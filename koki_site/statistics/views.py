@@ -8,8 +8,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from koki_site.auth import role_required
-from koki_site.charts import PALETTE, Chart, Series
+from koki_site.core.auth import role_required
+from koki_site.core.charts import PALETTE, Chart, Series
 from koki_site.extensions import db
 from koki_site.statistics import counting
 from koki_site.statistics.blueprint import bp

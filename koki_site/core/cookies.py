@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from koki_site.periods import Period
+from koki_site.core.periods import Period
 
 
 @dataclass(frozen=True)

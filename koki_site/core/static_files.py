@@ -17,7 +17,7 @@ from pathlib import Path
 
 from whitenoise import WhiteNoise
 
-from koki_site import security
+from koki_site.core import security
 
 HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+$")
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -8,7 +8,7 @@ from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 
-from koki_site import phones
+from koki_site.core import phones
 
 
 def strip(value):
@@ -39,7 +39,7 @@ def email_address(form, field):
 
 
 def telephone(form, field):
-    """A valid number, French unless it starts with + or 00; kept in E.164 (koki_site/phones.py)."""
+    """A valid number, French unless it starts with + or 00; kept in E.164 (koki_site/core/phones.py)."""
     if not field.data:
         return
     number = phones.to_e164(field.data)

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
 
-from koki_site import site_url
+from koki_site.core import site_url
 from koki_site.extensions import db
 
 ERRORS = {

@@ -8,9 +8,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from koki_site import backups, mail, retention, worker
+from koki_site import backups, mail
+from koki_site.core import retention, worker
+from koki_site.core.i18n import compile_catalogues, translations_directory
 from koki_site.extensions import db
-from koki_site.i18n import compile_catalogues, translations_directory
 from koki_site.mail import inbound
 
 translate = AppGroup("translate", help="Update and compile the message catalogues.")

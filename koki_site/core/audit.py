@@ -15,10 +15,10 @@ from flask_login import current_user
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from koki_site import kinds, register
-from koki_site.batches import expiring_rows
+from koki_site.core import kinds, register
+from koki_site.core.batches import expiring_rows
+from koki_site.core.periods import Period
 from koki_site.extensions import UTCDateTime, db
-from koki_site.periods import Period
 
 
 class AuditEntry(db.Model):

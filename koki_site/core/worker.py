@@ -14,7 +14,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from koki_site import jobs, mail
+from koki_site import mail
+from koki_site.core import jobs
 from koki_site.extensions import db
 
 # A round of delivery ends after this many seconds even while mail is due (a hanging server

@@ -18,7 +18,7 @@ from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from koki_site import cookies
+from koki_site.core import cookies
 
 SALT = "koki-consent"
 MEMO_SIZE = 10_000  # signed values remembered per process once checked

@@ -13,7 +13,7 @@ from babel.dates import get_datetime_format
 from babel.units import format_unit
 from flask_babel import format_date, format_time, get_locale
 
-from koki_site import phones
+from koki_site.core import phones
 
 FIRST_OF_MONTH = re.compile(r"(?<![\d/.-])1(?= [^\d\s])")  # "1 déc.", not "11 déc." nor "01/12"
 
@@ -38,7 +38,7 @@ def moment(value):
 
 
 def phone(stored):
-    """A stored number as a reader expects it (koki_site/phones.py, as visitors see it too)."""
+    """A stored number as a reader expects it (koki_site/core/phones.py, as visitors see it too)."""
     return phones.display(stored)
 
 

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from koki_site import audit, formats, jobs, register, submissions, todo
+from koki_site.core import audit, formats, jobs, register, submissions, todo
 from koki_site.extensions import db
 
 

@@ -12,7 +12,7 @@ from flask.cli import ScriptInfo
 
 from koki_site.extensions import db
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def init_app(app):

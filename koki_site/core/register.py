@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from koki_site.periods import Period
+from koki_site.core.periods import Period
 
 LEGAL_BASES = {
     "consent": _l("Consent (GDPR Art. 6(1)(a))"),

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from flask import render_template
 
-from koki_site import static_files
-from koki_site.errors import ERRORS
+from koki_site.core import static_files
+from koki_site.core.errors import ERRORS
 
 PAGES = {"unavailable": 503, "too-large": 413}
 

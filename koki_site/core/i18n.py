@@ -15,8 +15,8 @@ from flask_babel import get_locale
 from markupsafe import Markup
 from werkzeug.routing import AnyConverter
 
-from koki_site import dates
-from koki_site.site_url import external_url
+from koki_site.core import dates
+from koki_site.core.site_url import external_url
 
 
 def init_app(app):

@@ -1,0 +1,1 @@
+"""The shared kernel every capability builds on: what no one capability owns."""
