@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from koki_site import mail
+from koki_site import consent, contact, mail, newsletter, pages, rights, staff, statistics
 from koki_site.core import (
     addresses,
     audit,
@@ -26,6 +26,8 @@ from koki_site.core import (
 from koki_site.extensions import babel, csrf, db, limiter, login_manager
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The capabilities, each wired by its init_app, in the order their blueprints are registered.
+CAPABILITIES = (pages, consent, contact, newsletter, rights, statistics, staff)
 
 
 def create_app(test_config=None, instance_path=None):
@@ -117,26 +119,6 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    """One blueprint per capability; each provides its handlers to the register as it is registered."""
-    from koki_site.consent import views as consent
-    from koki_site.contact import inbox
-    from koki_site.contact import views as contact
-    from koki_site.newsletter import marketing
-    from koki_site.newsletter import views as newsletter
-    from koki_site.pages import views as pages
-    from koki_site.rights import desk as rights_desk
-    from koki_site.rights import views as rights
-    from koki_site.staff import views as staff
-    from koki_site.statistics import blueprint as statistics
-
-    app.register_blueprint(pages.site)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(consent.bp)
-    app.register_blueprint(contact.bp)
-    app.register_blueprint(inbox.bp)
-    app.register_blueprint(newsletter.bp)
-    app.register_blueprint(marketing.bp)
-    app.register_blueprint(rights.bp)
-    app.register_blueprint(rights_desk.bp)
-    app.register_blueprint(statistics.bp)
-    app.register_blueprint(staff.bp)
+    """Each capability registers its blueprints, and provides its handlers to the register."""
+    for capability in CAPABILITIES:
+        capability.init_app(app)

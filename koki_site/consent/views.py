@@ -71,7 +71,3 @@ def decide():
 def safe_next(target, lang):
     """target when it is a path of this site; else the home page of the visitor's language."""
     return target if is_site_path(target) else url_for("pages.home", lang_code=lang)
-
-
-# The DPO's look-up shares this blueprint.
-from koki_site.consent import lookup  # noqa: E402, F401

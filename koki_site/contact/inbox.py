@@ -200,7 +200,3 @@ def bulk():
     else:
         flash(ngettext("%(num)s message closed.", "%(num)s messages closed.", len(chosen)), "success")
     return redirect(url_for(".messages", **state.params()), 303)
-
-
-# The rest of the blueprint: the actions on one message, the saved replies and signatures.
-from koki_site.contact import saved, thread  # noqa: E402, F401

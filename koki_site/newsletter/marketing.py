@@ -121,7 +121,3 @@ def export_command(output, language, since, excel):
         for chunk in audited(export):
             out.write(chunk)
     click.echo(f"Exported {export.rows} confirmed subscribers to {output}.")
-
-
-# One subscriber's page shares this blueprint (and its role checks).
-from koki_site.newsletter import subscriber  # noqa: E402, F401

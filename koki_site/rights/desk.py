@@ -238,7 +238,3 @@ def render_detail(rights_request, **forms):
         can_extend=can_extend(rights_request),
         can_lift=can_lift(rights_request),
     )
-
-
-# The DPO's actions and the record of processing activities share this blueprint (and its role checks).
-from koki_site.rights import desk_actions, record  # noqa: E402, F401

@@ -1,1 +1,26 @@
-"""The staff back office: accounts, login, roles, the audit log and retention pages (SPEC §6)."""
+"""The staff back office: accounts, login, roles, the audit log and retention pages.
+
+Its pages and commands are on one blueprint, `bp`; each module adds its own (views.py: login,
+logout, the home page; admin.py: accounts; password.py: one's own password; reports.py: audit log
+and retention; commands.py: `flask staff …`), and `init_app` registers it.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group="staff")
+
+
+def init_app(app):
+    from koki_site.staff import (  # noqa: F401  (each adds its routes and commands to bp)
+        admin,
+        commands,
+        link_pages,
+        login_code,
+        outbox,
+        password,
+        reports,
+        site_settings,
+        views,
+    )
+
+    app.register_blueprint(bp)

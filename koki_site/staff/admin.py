@@ -10,10 +10,9 @@ from sqlalchemy import select
 from koki_site import mail
 from koki_site.core.auth import ROLES, role_required
 from koki_site.extensions import db
-from koki_site.staff import accounts, links, lockout, two_factor
+from koki_site.staff import accounts, bp, links, lockout, two_factor
 from koki_site.staff.forms import ROLE_LABELS, AccountForm, ActionForm, RolesForm
 from koki_site.staff.models import StaffAccount
-from koki_site.staff.views import bp
 
 
 @bp.route("/accounts", methods=["GET", "POST"], endpoint="accounts")

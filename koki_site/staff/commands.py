@@ -7,8 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from koki_site.core.auth import ROLES
 from koki_site.extensions import db
-from koki_site.staff import accounts, links, strength, two_factor
-from koki_site.staff.views import bp
+from koki_site.staff import accounts, bp, links, strength, two_factor
 
 
 @bp.cli.command("create")

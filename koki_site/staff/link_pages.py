@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 
 from koki_site.core import settings
 from koki_site.extensions import db, limiter
-from koki_site.staff import links
+from koki_site.staff import bp, links
 from koki_site.staff.forms import ActionForm
-from koki_site.staff.views import ENROLMENT, bp, password_accepted
+from koki_site.staff.views import ENROLMENT, password_accepted
 
 
 def link_page(token, purpose, used):

@@ -16,10 +16,10 @@ from flask_login import current_user
 from koki_site.core import audit, settings
 from koki_site.core.auth import role_required
 from koki_site.extensions import db, limiter
-from koki_site.staff import accounts, device, lockout, two_factor
+from koki_site.staff import accounts, bp, device, lockout, two_factor
 from koki_site.staff.forms import CodeForm
 from koki_site.staff.models import StaffAccount
-from koki_site.staff.views import PENDING, bp, log_failure, start_session
+from koki_site.staff.views import PENDING, log_failure, start_session
 
 PENDING_FOR = 300  # seconds to type the code after the password
 SETUP_SECRET = "totp_setup"  # noqa: S105 (a session key) — holds the secret being set up, shown anyway

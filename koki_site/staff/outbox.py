@@ -12,7 +12,7 @@ from koki_site.core import audit
 from koki_site.core.auth import role_required
 from koki_site.extensions import db
 from koki_site.mail import OutboxMail
-from koki_site.staff.views import bp
+from koki_site.staff import bp
 
 SHOWN = 200  # failed mail is purged after MAIL_RETENTION_DAYS: the list stays short
 

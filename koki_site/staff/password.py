@@ -7,10 +7,10 @@ from flask_login import current_user
 from koki_site.core import settings
 from koki_site.core.auth import role_required
 from koki_site.extensions import db, limiter
-from koki_site.staff import accounts, strength
+from koki_site.staff import accounts, bp, strength
 from koki_site.staff.forms import PasswordForm
 from koki_site.staff.passwords import verify_password
-from koki_site.staff.views import bp, log_in_afresh
+from koki_site.staff.views import log_in_afresh
 
 
 @bp.route("/password", methods=["GET", "POST"], endpoint="password")

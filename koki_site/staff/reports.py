@@ -15,8 +15,8 @@ from koki_site.core.audit import AuditEntry
 from koki_site.core.auth import role_required
 from koki_site.core.pagination import paginate
 from koki_site.extensions import db
+from koki_site.staff import bp
 from koki_site.staff.forms import AuditFilterForm
-from koki_site.staff.views import bp
 
 PER_PAGE = 50
 FILTERS = ("action", "actor", "since", "until")

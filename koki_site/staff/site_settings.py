@@ -16,8 +16,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, ValidationErr
 from koki_site.core import audit, settings
 from koki_site.core.auth import ROLES, role_required
 from koki_site.extensions import db
+from koki_site.staff import bp
 from koki_site.staff.forms import ROLE_LABELS, CheckboxesField
-from koki_site.staff.views import bp
 
 
 def rate_limit(form, field):

@@ -8,7 +8,7 @@ imported at the end.
 import time
 from datetime import UTC, datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -18,10 +18,9 @@ from koki_site.core import audit, formats, jobs, register, settings, todo
 from koki_site.core.auth import role_required
 from koki_site.core.security import is_site_path
 from koki_site.extensions import db, limiter, login_manager
-from koki_site.staff import accounts, device, links, lockout, navigation, two_factor, words
+from koki_site.staff import accounts, bp, device, links, lockout, navigation, two_factor, words
 from koki_site.staff.forms import LoginForm, LogoutForm
 
-bp = Blueprint("staff", __name__, url_prefix="/staff", cli_group="staff")
 bp.add_app_template_global(navigation.staff_nav)
 for _name, _filter in formats.FILTERS.items():  # one way to write dates, phones, languages
     bp.add_app_template_filter(_filter, _name)
@@ -236,16 +235,3 @@ def home():
     job_states = jobs.states(datetime.now(UTC)) if "admin" in current_user.roles else []
     tasks = todo.for_roles(current_user.roles)
     return render_template("staff/home.html", pages=pages, job_states=job_states, tasks=tasks)
-
-
-# The rest of the blueprint: they add their routes and commands to bp.
-from koki_site.staff import (  # noqa: E402, F401
-    admin,
-    commands,
-    link_pages,
-    login_code,
-    outbox,
-    password,
-    reports,
-    site_settings,
-)

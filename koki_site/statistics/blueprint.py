@@ -58,7 +58,3 @@ def show(days):
             f"{day.isoformat():<12}"
             + "".join(f"{counts.get(kind, 0):>10}" for kind in ("accepted", "refused", "custom"))
         )
-
-
-# Last, as it adds its routes to bp: the staff statistics page.
-import koki_site.statistics.views  # noqa: E402, F401
