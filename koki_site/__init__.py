@@ -23,7 +23,8 @@ from koki_site.core import (
     settings,
     static_files,
 )
-from koki_site.extensions import babel, csrf, db, limiter, login_manager
+from koki_site.core.rate_limits import limiter
+from koki_site.extensions import babel, csrf, db, login_manager
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The capabilities, each wired by its init_app, in the order their blueprints are registered.

@@ -2,7 +2,6 @@
 
 from datetime import UTC
 
-from flask import request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
@@ -10,9 +9,6 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import DateTime
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
-
-from koki_site.core.clients import client_key
-from koki_site.core.rate_limits import Limiter
 
 
 class Base(DeclarativeBase):
@@ -25,15 +21,7 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
-# Per client (an IPv4 address, an IPv6 /64); behind a reverse proxy, ProxyFix makes it the visitor's.
-# Flask-Limiter's, whose in-memory fallback (Redis away) counts each worker's share of every limit.
-limiter = Limiter(key_func=client_key)
-
-
-@limiter.request_filter
-def reading_is_never_limited():
-    """Limits guard the POSTs (forms, login); a GET skips the limiter's work entirely."""
-    return request.method in ("GET", "HEAD", "OPTIONS")
+# Flask-Limiter's limiter is koki_site/core/rate_limits.py's: built on the site's client key.
 
 
 class UTCDateTime(TypeDecorator):

@@ -6,8 +6,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from koki_site.consent import ledger
 from koki_site.consent.forms import ConsentForm
 from koki_site.core import consent_cookie, cookies, register, settings
+from koki_site.core.rate_limits import limiter
 from koki_site.core.security import is_same_origin, is_site_path
-from koki_site.extensions import csrf, db, limiter
+from koki_site.extensions import csrf, db
 
 bp = Blueprint("consent", __name__)
 

@@ -9,7 +9,8 @@ from koki_site import mail
 from koki_site.contact import mails, records
 from koki_site.contact.forms import TOPIC_LABELS, ContactForm
 from koki_site.core import consent_cookie, cookies, errors, register, security, settings, submissions
-from koki_site.extensions import csrf, db, limiter
+from koki_site.core.rate_limits import limiter
+from koki_site.extensions import csrf, db
 
 bp = Blueprint("contact", __name__, url_prefix="/<lang:lang_code>")
 REFERENCE = re.compile(r"KOKI-\d{4}-\d{5,}")

@@ -13,7 +13,9 @@ import multiprocessing
 import os
 
 import flask_limiter
-from flask import current_app
+from flask import current_app, request
+
+from koki_site.core.clients import client_key
 
 
 def workers(app):
@@ -82,3 +84,13 @@ def log_change(in_memory):
         )
     else:
         current_app.logger.warning("Rate-limit storage answers again: the limits are counted there")
+
+
+# Per client (an IPv4 address, an IPv6 /64); behind a reverse proxy, ProxyFix makes it the visitor's.
+limiter = Limiter(key_func=client_key)
+
+
+@limiter.request_filter
+def reading_is_never_limited():
+    """Limits guard the POSTs (forms, login); a GET skips the limiter's work entirely."""
+    return request.method in ("GET", "HEAD", "OPTIONS")

@@ -6,7 +6,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from koki_site import mail
 from koki_site.backups import ledger as backup_ledger
 from koki_site.core import consent_cookie, cookies, errors, register, security, settings, submissions
-from koki_site.extensions import csrf, db, limiter
+from koki_site.core.rate_limits import limiter
+from koki_site.extensions import csrf, db
 from koki_site.newsletter import records, tokens
 from koki_site.newsletter.forms import SubscribeForm
 

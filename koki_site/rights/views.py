@@ -8,7 +8,8 @@ from wtforms.fields.choices import SelectChoice
 
 from koki_site import mail
 from koki_site.core import consent_cookie, cookies, errors, register, security, settings, submissions
-from koki_site.extensions import csrf, db, limiter
+from koki_site.core.rate_limits import limiter
+from koki_site.extensions import csrf, db
 from koki_site.rights import plain, records, verified_here
 from koki_site.rights.forms import DirectivesForm, RectificationForm, RightsRequestForm
 

@@ -10,7 +10,8 @@ from flask import flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
 from koki_site.core import settings
-from koki_site.extensions import db, limiter
+from koki_site.core.rate_limits import limiter
+from koki_site.extensions import db
 from koki_site.staff import bp, links
 from koki_site.staff.forms import ActionForm
 from koki_site.staff.views import ENROLMENT, password_accepted

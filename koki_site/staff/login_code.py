@@ -15,7 +15,8 @@ from flask_login import current_user
 
 from koki_site.core import audit, settings
 from koki_site.core.auth import role_required
-from koki_site.extensions import db, limiter
+from koki_site.core.rate_limits import limiter
+from koki_site.extensions import db
 from koki_site.staff import accounts, bp, device, lockout, two_factor
 from koki_site.staff.forms import CodeForm
 from koki_site.staff.models import StaffAccount

@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from koki_site.core import settings
 from koki_site.core.auth import role_required
-from koki_site.extensions import db, limiter
+from koki_site.core.rate_limits import limiter
+from koki_site.extensions import db
 from koki_site.staff import accounts, bp, strength
 from koki_site.staff.forms import PasswordForm
 from koki_site.staff.passwords import verify_password

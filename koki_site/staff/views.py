@@ -16,8 +16,9 @@ from flask_login import current_user, login_user, logout_user
 from koki_site import mail
 from koki_site.core import audit, formats, jobs, register, settings, todo
 from koki_site.core.auth import role_required
+from koki_site.core.rate_limits import limiter
 from koki_site.core.security import is_site_path
-from koki_site.extensions import db, limiter, login_manager
+from koki_site.extensions import db, login_manager
 from koki_site.staff import accounts, bp, device, links, lockout, navigation, two_factor, words
 from koki_site.staff.forms import LoginForm, LogoutForm
 
