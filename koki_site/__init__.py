@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from koki_site import consent, contact, mail, newsletter, pages, rights, staff, statistics
+from koki_site import backups, consent, contact, mail, newsletter, pages, rights, staff, statistics
 from koki_site.core import (
     addresses,
     audit,
@@ -48,6 +48,7 @@ def create_app(test_config=None, instance_path=None):
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+    backups.init_app(app)
     static_files.init_app(app)
     trust_proxies(app)
     return app

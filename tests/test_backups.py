@@ -11,8 +11,9 @@ from sqlalchemy import select, update
 
 from koki_site.backups import archive
 from koki_site.contact.models import ContactMessage
-from koki_site.core import jobs, secret_keys, worker
+from koki_site.core import jobs, secret_keys
 from koki_site.extensions import db
+from koki_site.mail import worker
 from koki_site.newsletter.models import Subscription
 from tests.contact_helpers import send_contact
 from tests.helpers import soup, tables_holding

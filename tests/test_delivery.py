@@ -9,8 +9,8 @@ from sqlalchemy.exc import OperationalError
 
 from koki_site import mail
 from koki_site.contact.models import ContactMessage
-from koki_site.core import worker
 from koki_site.extensions import db
+from koki_site.mail import worker
 from tests.conftest import Mailbox, free_port
 from tests.contact_helpers import send_contact
 from tests.worker_helpers import HangingUpServer, SilentServer, start_worker, stop_worker

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from koki_site import mail
-from koki_site.core import jobs, worker
+from koki_site.core import jobs
 from koki_site.extensions import db
+from koki_site.mail import worker
 from tests.worker_helpers import SilentServer, start_worker
 
 pytestmark = pytest.mark.db

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import HiddenField
 
-from koki_site import mail
 from koki_site.extensions import UTCDateTime, db
 
 FIELD = "submission"
@@ -82,8 +81,7 @@ def store_once(form_name, token, store):
         record(form_name, token, answer, reference)
         db.session.commit()
     except IntegrityError:
-        db.session.rollback()
-        mail.discard_queued()
+        db.session.rollback()  # the mail it queued goes with it (mail.deliver_queued)
         first = earlier(form_name, token)
         if first is None:
             raise

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from flask import current_app, g, url_for
 from flask_babel import ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 
 from koki_site.core import todo
 from koki_site.extensions import db
@@ -30,7 +30,6 @@ __all__ = [
     "deliver",
     "deliver_queued",
     "delivered",
-    "discard_queued",
     "erase",
     "failed",
     "init_app",
@@ -54,7 +53,9 @@ def deliver_queued():
     "inline" delivers it before the response (tests read the mailbox at once).
     """
     # The ids were set at the flush; sessions keep them after the commit (expire_on_commit=False).
-    ids = [mail.id for mail in g.pop("queued_mail", [])]
+    # A mail whose transaction was rolled back since (a form another request stored first) is no
+    # longer persistent: there is nothing to deliver.
+    ids = [mail.id for mail in g.pop("queued_mail", []) if inspect(mail).persistent]
     mode = current_app.config["MAIL_DELIVERY"]
     if not ids or mode in ("worker", "cli"):
         return
@@ -64,14 +65,13 @@ def deliver_queued():
         wake_sender(current_app._get_current_object())
 
 
-def discard_queued():
-    """The transaction that queued this request's mail was rolled back: nothing to deliver."""
-    g.pop("queued_mail", None)
-
-
 def init_app(app):
+    from koki_site.mail import commands, worker  # they import this package: loaded once it is
+
     init_outbox(app)
     todo.provide(app, "admin", undelivered_task)
+    app.cli.add_command(commands.mail_group)
+    app.cli.add_command(worker.worker_command)
 
 
 def undelivered_task():
