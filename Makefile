@@ -51,7 +51,7 @@ test: install-dev catalogues chromium nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 # Every figure of the benchmarks in one command (minutes; wrk and nginx from Debian): nginx's cached
 # pages against its static files, pages against their floor and consenting against refusing visitors
