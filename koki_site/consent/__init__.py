@@ -1,1 +1,1 @@
-"""Cookie consent: the banner, POST /consent, the settings form and the proof ledger (SPEC §3)."""
+"""Cookie consent: the banner, POST /consent, the settings form and the proof ledger."""

@@ -1,1 +1,1 @@
-"""Contact requests: the public form, the messages, the staff inbox and replies (SPEC §4)."""
+"""Contact requests: the public form, the messages, the staff inbox and replies."""

@@ -1,1 +1,1 @@
-"""The newsletter: double opt-in, one-click unsubscribe, the marketing export (SPEC §5)."""
+"""The newsletter: double opt-in, one-click unsubscribe, the marketing export."""

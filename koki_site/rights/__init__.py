@@ -1,1 +1,1 @@
-"""GDPR rights: the visitor's self-service, verified by mail, and the DPO's desk (SPEC §7)."""
+"""GDPR rights: the visitor's self-service, verified by mail, and the DPO's desk."""

@@ -1,1 +1,1 @@
-"""The staff back office: accounts, login, roles, the audit log and retention pages (SPEC §6)."""
+"""The staff back office: accounts, login, roles, the audit log and retention pages."""
