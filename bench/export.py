@@ -1,4 +1,4 @@
-"""Speed and peak memory of the newsletter export (SPEC §6) against a floor: the database's own CSV.
+"""Speed and peak memory of the newsletter export against a floor: the database's own CSV.
 
 SQLite (a temporary file) and PostgreSQL (PG_URL; its public schema is dropped and recreated, the
 tests share it; skipped if unreachable): `flask db upgrade`, 10,000 then 100,000 confirmed
@@ -6,7 +6,7 @@ subscribers; best of --repeat: (a) GET /staff/newsletter/export.csv from gunicor
 marketing account, (b) `flask newsletter export` under /usr/bin/time, its peak RSS at 10k and 100k
 rows, (c) the floor: the same columns as CSV from `sqlite3 -csv` or psql's `\\copy`, to /dev/null,
 run after each download (a) so that both see the same machine.
-Targets (issue 15): the HTTP export at most 1.5x psql's \\copy and 2.5x `sqlite3 -csv`, the CLI's
+Targets: the HTTP export at most 1.5x psql's \\copy and 2.5x `sqlite3 -csv`, the CLI's
 memory flat (<= 1.25x), the CLI's start-up (`flask newsletter --help`) at most 0.4 s. Exits 0 (a
 measurement), 1 if an export was wrong.
 Run from the project root: .venv/bin/python bench/export.py [--repeat 3]

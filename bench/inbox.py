@@ -1,4 +1,4 @@
-"""The inbox at 100,000 messages on PostgreSQL: a search, the last page, the counts (issue 13).
+"""The inbox at 100,000 messages on PostgreSQL: a search, the last page, the counts.
 
 Creates its own database (BENCH_URL, default koki_inbox_bench on the local server; dropped and
 created again), migrates it with the app's migrations, inserts N messages of plausible French and

@@ -1,4 +1,4 @@
-"""Mixed load on PostgreSQL and Redis, with a working SMTP server and with one that hangs (issue 10).
+"""Mixed load on PostgreSQL and Redis, with a working SMTP server and with one that hangs.
 
 Each run gets a fresh PostgreSQL database, gunicorn with --workers sync workers (as in production),
 rate limits counted in Redis (set high enough never to refuse the load, so Redis is exercised),

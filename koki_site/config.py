@@ -54,9 +54,9 @@ AUDIT_RETENTION_MONTHS = 12
 RIGHTS_RETENTION_MONTHS = 36
 MAIL_RETENTION_DAYS = 30  # an email that could not be delivered, kept for diagnosis
 
-# Backups (SPEC §8): BACKUP_KEY (32 characters or more) is required to make or read one.
+# Backups: BACKUP_KEY (32 characters or more) is required to make or read one.
 BACKUP_KEY = None
-BACKUP_DIR = None  # default: <instance>/backups; keep a copy off the host (README: Going live)
+BACKUP_DIR = None  # default: <instance>/backups; keep a copy off the host (docs/operations.md)
 BACKUP_RETENTION_DAYS = 35
 BACKUP_HOUR = 2  # the worker's daily backup, Paris time
 
@@ -71,8 +71,8 @@ WORKER_POLL_SECONDS = 1.0
 PURGE_HOUR = 3
 
 # The company, as the legal notice and the policy name it. Names come from the policy text;
-# the addresses and registration are the operator's to set (README: "Before going live").
-# A value left empty is left out of the pages.
+# the addresses and registration are the operator's to set (docs/configuration.md, "Before going
+# live"). A value left empty is left out of the pages.
 COMPANY_NAME = "KOKI SOFTWARE"
 COMPANY_LEGAL_FORM = ""
 COMPANY_ADDRESS = ""
@@ -96,7 +96,7 @@ SHOWCASE_CONTENT_FILE = None
 # Rendered public pages are kept in memory (koki_site/pages/cache.py); off in debug.
 PAGE_CACHE = True
 
-# Mail (SPEC §9). Without MAIL_SERVER, mail is written as .eml files under instance/mail/.
+# Mail. Without MAIL_SERVER, mail is written as .eml files under instance/mail/.
 MAIL_SERVER = None
 MAIL_PORT = 25
 MAIL_USE_TLS = False
@@ -131,7 +131,7 @@ CONTACT_RATE_LIMIT = "5 per minute;20 per hour"
 CONSENT_RATE_LIMIT = "30 per minute"
 LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
 
-# Staff accounts (SPEC §6)
+# Staff accounts
 STAFF_MIN_PASSWORD_LENGTH = 12
 # Failed logins count per account and client address: this many within STAFF_LOCKOUT_MINUTES lock
 # that address out of that account (the person, from elsewhere, still logs in).

@@ -1,4 +1,4 @@
-"""Backups (SPEC §8): encrypted, authenticated, kept BACKUP_RETENTION_DAYS, and never bringing
+"""Backups: encrypted, authenticated, kept BACKUP_RETENTION_DAYS, and never bringing
 back what was erased or expired since they were taken (the ledger, replayed after a restore)."""
 
 from flask_babel import lazy_gettext as _l

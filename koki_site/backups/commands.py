@@ -1,4 +1,4 @@
-"""`flask backup create / verify / restore` (SPEC §8), and the worker's daily backup."""
+"""`flask backup create / verify / restore`, and the worker's daily backup."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path

@@ -23,7 +23,7 @@ def known_language(form, field):
 
 class ConsentForm(FlaskForm):
     # No CSRF token: pages stay free of cookies and cacheable; POST /consent checks the
-    # request's Origin / Sec-Fetch-Site instead (SPEC §3, OWASP).
+    # request's Origin / Sec-Fetch-Site instead, as OWASP describes.
     class Meta:
         csrf = False
 

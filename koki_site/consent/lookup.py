@@ -1,4 +1,4 @@
-"""/staff/consent?id=… (dpo): the ledger's history of one consent id, as a visitor quotes it (SPEC §3)."""
+"""/staff/consent?id=… (dpo): the ledger's history of one consent id, as a visitor quotes it."""
 
 import re
 

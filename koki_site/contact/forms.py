@@ -1,4 +1,4 @@
-"""The contact form (SPEC §4), and the inbox's forms: reply, note, status, assignment."""
+"""The contact form, and the inbox's forms: reply, note, status, assignment."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -19,7 +19,7 @@ from koki_site.core import phones, submissions
 from koki_site.core.form_validators import at_most, email_address, no_nul, single_line, strip, telephone
 
 MESSAGE_MAX = 5000
-# What the visitor writes about (SPEC §4), as the form's list and the inbox name them.
+# What the visitor writes about, as the form's list and the inbox name them.
 TOPIC_LABELS = {
     "demo": _l("A demonstration"),
     "quote": _l("A quote"),

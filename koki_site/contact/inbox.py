@@ -1,4 +1,4 @@
-"""The staff inbox (SPEC §6): a line per conversation, a thread per message, one step to answer.
+"""The staff inbox: a line per conversation, a thread per message, one step to answer.
 
 The list says who wrote, about what (topic and first words), when, the status and who has it,
 unread in bold; it pages by position (contact/listing.py). A message's page keeps the list it was
@@ -60,7 +60,7 @@ def first_words(text, length=FIRST_WORDS):
 
 
 def topic_label(message):
-    """The topic the visitor chose (the form's optional `topic`, SPEC §4), when the message has one."""
+    """The topic the visitor chose (the form's optional `topic`), when the message has one."""
     return TOPIC_LABELS.get(message.topic, "") if message.topic else ""
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from koki_site.extensions import UTCDateTime, db
 
 STATUSES = ("new", "open", "answered", "closed", "spam")
-TOPICS = ("demo", "quote", "support", "partnership", "other")  # SPEC §4, the optional `topic` field
+TOPICS = ("demo", "quote", "support", "partnership", "other")  # the form's optional `topic`, fixed values
 # The id makes the reference shown to the visitor: on SQLite, AUTOINCREMENT so that an erased
 # message's number is never given again (PostgreSQL's sequences never go back anyway).
 NEVER_REUSED_IDS = {"sqlite_autoincrement": True}

@@ -80,7 +80,7 @@ def track(references):
     ]
 
 
-# One person's records, for the rights of SPEC §7 (through the register).
+# One person's records, for the GDPR rights (through the register).
 def of_person(email):
     return select(ContactMessage).where(addresses.same(ContactMessage.email, email))
 

@@ -51,7 +51,7 @@ def reply(message_id):
     """Mail the reply box as it is; "then=close" closes the message and opens the next one."""
     message = get_message(message_id)
     if message.restricted:
-        abort(403)  # restriction or objection (SPEC §7): no processing until the DPO lifts it
+        abort(403)  # restriction or objection: no processing until the DPO lifts it
     form = ReplyForm()
     if not form.validate_on_submit():
         return render_message(message, reply_form=form), 400

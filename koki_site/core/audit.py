@@ -1,4 +1,4 @@
-"""The staff audit log: who did what, when (SPEC §6). References only, never a visitor's data.
+"""The staff audit log: who did what, when. References only, never a visitor's data.
 
 What the DPO reads is in words: each capability names its actions, the kinds of record its
 targets name ("message:KOKI-2026-00042") with the page that shows one, and the keys of its

@@ -1,4 +1,4 @@
-"""Who may see a staff page: logged-in staff, and for most pages one of a few roles (SPEC §6)."""
+"""Who may see a staff page: logged-in staff, and for most pages one of a few roles."""
 
 from functools import wraps
 

@@ -1,4 +1,4 @@
-"""The visitor's cookie choices, signed in the koki_consent cookie (SPEC §3).
+"""The visitor's cookie choices, signed in the koki_consent cookie.
 
 This is the core's small API that every capability asks before doing anything a purpose covers:
 `allows("statistics")`, `allows("enhancement")`, `allows("requests")`. A cookie whose signature

@@ -1,7 +1,7 @@
 """Every cookie the site may set, declared once, and the one way to set or expire them.
 
 The cookie policy's table is drawn from these declarations, withdrawing a purpose expires the
-cookies declared for it, and every cookie gets the same attributes (SPEC §3): Path=/,
+cookies declared for it, and every cookie gets the same attributes: Path=/,
 SameSite=Lax, HttpOnly, and Secure whenever SESSION_COOKIE_SECURE is on. The one staff cookie of
 its own, STAFF_DEVICE, is narrower still: Path=/staff, SameSite=Strict.
 """
@@ -70,7 +70,7 @@ REQUESTS = Cookie(
 COOKIES = (SESSION, CONSENT, STATISTICS, PREFERENCES, REQUESTS)
 
 # Not in COOKIES, the visitors' cookie table: only a staff member who logs in ever receives it
-# (strictly necessary, README "Staff back office"). Sent to /staff pages only, never cross-site.
+# (strictly necessary, docs/back-office.md). Sent to /staff pages only, never cross-site.
 STAFF_DEVICE = Cookie(
     name="koki_staff_device",
     purpose=_l("Remembers that this browser has logged in to a back-office account before."),

@@ -241,7 +241,7 @@ class Handlers:
     purge: object = None  # purge(as_of: datetime, dry_run: bool) -> {kind: count}
     due: object = None  # due(start: datetime, end: datetime) -> {kind: count}: what a purge would remove
     track: object = None  # track(references) -> [{reference, received_at, status}] for /<lang>/my-requests
-    # One person's records, by email address (the rights of SPEC §7):
+    # One person's records, by email address (the GDPR rights):
     find: object = None  # find(email) -> [{"kind": str, "reference": str, "fields": {name: value}}]
     erase: object = None  # erase(email) -> {kind: count}
     restrict: object = None  # restrict(email, restricted: bool) -> {kind: count}

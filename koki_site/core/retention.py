@@ -1,4 +1,4 @@
-"""`flask purge` (SPEC §8): every processing deletes what is past its period, through the register."""
+"""`flask purge`: every processing deletes what is past its period, through the register."""
 
 import json
 from datetime import UTC, datetime, time

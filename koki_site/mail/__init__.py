@@ -1,4 +1,4 @@
-"""Mail (SPEC §9): an outbox written in the transaction of its data, delivered off the request path.
+"""Mail: an outbox written in the transaction of its data, delivered off the request path.
 
 - outbox.py: the table, `queue()` (in the caller's transaction), what the register needs;
 - delivery.py: `deliver()`: claim due mail in one short transaction, talk SMTP with no transaction

@@ -42,7 +42,7 @@ def init_app(app):
 
 
 def check_header(value):
-    """Refuse what could forge a header: CR, LF, NUL (SPEC §9)."""
+    """Refuse what could forge a header: CR, LF, NUL, whatever a visitor typed."""
     if any(char in value for char in "\r\n\0"):
         raise ValueError("a mail header may not hold a line break or NUL")
     return value
@@ -82,7 +82,7 @@ def addresses_held():
 
 
 def erase(address):
-    """Drop every mail still waiting for this address (erasure: SPEC §7)."""
+    """Drop every mail still waiting for this address (an erasure: nothing more goes to them)."""
     result = db.session.execute(delete(OutboxMail).where(addresses.same(OutboxMail.to_address, address)))
     return {"mail waiting to be sent": result.rowcount}
 

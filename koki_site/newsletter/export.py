@@ -1,4 +1,4 @@
-"""The marketing export (SPEC §6): confirmed subscribers as CSV, streamed, the same for HTTP and CLI.
+"""The marketing export: confirmed subscribers as CSV, streamed, the same for HTTP and CLI.
 
 At the database's speed: the query itself writes the dates as text and puts the quote before a
 cell a spreadsheet would read as a formula (OWASP), so nothing is left to do per cell in Python.
@@ -101,7 +101,7 @@ class SubscriberExport:
         statement = statement.where(
             Subscription.status == "confirmed",
             Subscription.email.is_not(None),
-            Subscription.restricted.is_(False),  # restriction or objection (SPEC §7): never exported
+            Subscription.restricted.is_(False),  # restriction or objection: never exported
         )
         if self.language:
             statement = statement.where(Subscription.language == self.language)

@@ -1,4 +1,4 @@
-"""The marketing side of the newsletter (SPEC §6): counts, growth per week, the list, and the CSV
+"""The marketing side of the newsletter: counts, growth per week, the list, and the CSV
 export (HTTP and CLI); one subscriber's page is in newsletter/subscriber.py."""
 
 import os

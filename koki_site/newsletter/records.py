@@ -140,7 +140,7 @@ def due(start, end):
     return {kind: count_where(Subscription.id, after[kind] & ~before[kind]) for kind in after}
 
 
-# One person's records, for the rights of SPEC §7 (through the register): the live subscription
+# One person's records, for the GDPR rights (through the register): the live subscription
 # by its address (stored lower-cased), and the proofs of earlier ones by the address's keyed hash.
 def of_person(email):
     return select(Subscription).where(

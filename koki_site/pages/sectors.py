@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 @dataclass(frozen=True)
 class Sector:
-    slug: str  # the URL's last part, the same in every language (SPEC §2)
+    slug: str  # the URL's last part, the same in every language, and fixed
     name: str  # the menu's word for it
     icon: str  # its picture in the sprite static/img/icons.svg
 

@@ -1,4 +1,4 @@
-"""The DPO's desk (SPEC §6, §7, §10): rights requests and their deadlines, and the Art. 30 record.
+"""The DPO's desk: rights requests and their deadlines, and the Art. 30 record.
 
 The list says who asked for what and how long is left, the late and the near ones in colour (and
 in words); a request's page shows, besides the request, everything held for that person, as the

@@ -1,4 +1,4 @@
-"""How many verification mails one address may get, whoever asks (issue 9).
+"""How many verification mails one address may get, whoever asks.
 
 The rights form must not become a way to fill somebody else's mailbox from many clients. Each
 stored request is one mail sent, so the requests themselves are the count: it holds across

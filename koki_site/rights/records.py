@@ -86,7 +86,7 @@ def everything_held(email):
 
 
 def data_download(request):
-    """The access and portability file: a stable structure, documented in the README."""
+    """The access and portability file: a stable structure, documented in docs/privacy.md."""
     return {
         "format": "koki-site/personal-data/1",
         "generated_at": datetime.now(UTC).isoformat(),

@@ -1,4 +1,4 @@
-"""The visitor's side of the rights: ask, prove the address by mail, then see or act (SPEC §7)."""
+"""The visitor's side of the rights: ask, prove the address by mail, then see or act."""
 
 import json
 

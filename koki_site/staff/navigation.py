@@ -2,7 +2,8 @@
 
 A page is linked only once its route exists (the capabilities that serve them come one by one)
 and only for the roles that role_required() lets in, so no link leads to a 404 or a 403. Routes
-are looked up by their path, which SPEC §6 fixes, whatever the blueprint that serves them.
+are looked up by their path, which is fixed (the staff URLs never move), whatever the blueprint
+that serves them.
 """
 
 from dataclasses import dataclass

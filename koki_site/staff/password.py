@@ -1,4 +1,4 @@
-"""/staff/password (any role): a staff member changes their own password (SPEC §6)."""
+"""/staff/password (any role): a staff member changes their own password."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _

@@ -1,4 +1,4 @@
-"""/staff/settings (admin): the authentication and protection settings (SPEC §6, policy P16).
+"""/staff/settings (admin): the authentication and protection settings (the privacy policy's P16).
 
 Validated, stored in the database (koki_site/core/settings.py), audited with the old and the new
 value, and in force on every worker and host within SETTINGS_CACHE_SECONDS, without a restart.

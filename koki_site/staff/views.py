@@ -1,4 +1,4 @@
-"""The staff blueprint: login, logout, the idle timeout, the home page (SPEC §6).
+"""The staff blueprint: login, logout, the idle timeout, the home page.
 
 The other staff pages are in their own modules on this blueprint (admin.py: accounts;
 password.py: one's own password; reports.py: audit log and retention; commands.py: `flask staff …`),

@@ -1,4 +1,4 @@
-"""The staff statistics page: page views by language and consent decisions per day (SPEC §6)."""
+"""The staff statistics page: page views by language and consent decisions per day."""
 
 from datetime import timedelta
 
