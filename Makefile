@@ -41,14 +41,15 @@ run: catalogues instance/config.py
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
-# Debian's nginx for the deployment test (tests/test_deploy_tls.py), which says it is skipped when
+# Debian's nginx for the deployment test (tests/deploy/test_tls.py), which says it is skipped when
 # nginx could not be installed (not root, no network) rather than stopping every other test.
 nginx:
 	@test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light) \
-		|| echo "nginx-light could not be installed: tests/test_deploy_tls.py will be skipped"
+		|| echo "nginx-light could not be installed: tests/deploy/test_tls.py will be skipped"
 
+# One pytest worker per core (pytest-xdist): each has its own browser and database.
 test: install-dev catalogues chromium nginx
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports

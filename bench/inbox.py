@@ -141,7 +141,7 @@ def main():
     from flask_migrate import upgrade
 
     from koki_site import create_app
-    from tests.staff_helpers import add_account, log_in
+    from tests.helpers.staff import add_account, log_in
 
     recreate(args.url)
     settings = {"TESTING": True, "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": args.url}

@@ -116,7 +116,7 @@ def through_nginx(site_url, tmp, args, servers):
     bytes as a static file of nginx's."""
     sys.path.insert(0, str(ROOT))
     from tests.conftest import free_port
-    from tests.deploy_helpers import NGINX, Nginx, https, make_certificate
+    from tests.helpers.deploy import NGINX, Nginx, https, make_certificate
 
     if not os.access(NGINX, os.X_OK):
         print(f"nginx: not installed ({NGINX}), not measured\n")

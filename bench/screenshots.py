@@ -28,7 +28,7 @@ from koki_site import create_app  # noqa: E402
 from koki_site.core import outage_pages, schema  # noqa: E402
 from koki_site.extensions import db  # noqa: E402
 from koki_site.mail import OutboxMail  # noqa: E402
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
 
 OUT = ROOT / "artifacts" / "screenshots"
 SIZES = {"phone": (390, 844), "laptop": (1366, 768)}

@@ -1,7 +1,7 @@
 """gunicorn's configuration for the site: `gunicorn -c deploy/gunicorn.conf.py app:app`.
 
 Run by deploy/systemd/koki-site.service behind the nginx site of deploy/nginx/, and by the tests
-(tests/test_deploy_tls.py, tests/test_several_hosts.py) exactly so. Command-line options win over
+(tests/deploy/test_tls.py, tests/core/test_several_hosts.py) exactly so. Command-line options win over
 this file (the tests give `-b` a free port); WEB_CONCURRENCY, gunicorn's own variable, sets the
 number of workers.
 """

@@ -16,12 +16,13 @@ import threading
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from koki_site import create_app, mail
 from koki_site.core import schema
 from koki_site.extensions import db
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
 SECRET = "tests-secret-key-7c1f9e04b2d86a35e0c4f71b9a2d58e6"
 # Not the test client's host (localhost): a link built from the request would show.
@@ -59,11 +60,27 @@ def clean_environment(monkeypatch):
             monkeypatch.delenv(name)
 
 
+def worker_database(url, worker_id):
+    """url, or under pytest-xdist a PostgreSQL database of this worker's own, made beside url's."""
+    if worker_id == "master" or not url.startswith("postgresql"):
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker_id}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory):
-    """The URL of a database at the newest migration."""
+def migrated_database(tmp_path_factory, worker_id):
+    """The URL of a database at the newest migration (one per pytest-xdist worker)."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
+    if url:
+        url = worker_database(url, worker_id)
+    else:
         template = tmp_path_factory.mktemp("db") / "template.db"
         url = f"sqlite:///{template}"
     app = create_app(settings(url), instance_path=tmp_path_factory.mktemp("instance"))
@@ -192,7 +209,7 @@ def staff(app):
 
     The client logs in as a person would: the login page, its CSRF token, POST /staff/login.
     """
-    from tests.staff_helpers import add_account, log_in
+    from tests.helpers.staff import add_account, log_in
 
     used = set()
 

@@ -1,0 +1,168 @@
+"""The back office in real Chromium: a support agent's round, and every staff page on a phone.
+
+The round: log in, open the newest message from the list, answer it in one step ("Send and
+close"), land on the next one; axe-core finds nothing serious at each step. Then every staff page
+at 390 px wide (a phone) has no sideways scroll, and is photographed at 390 by 844 and 1366 by 768.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from koki_site.contact.models import ContactMessage
+from koki_site.extensions import db
+from koki_site.newsletter.models import Subscription
+from koki_site.rights.models import RightsRequest
+from tests.browser.test_consent_banner import screenshot_path
+from tests.helpers.browser import serious_violations
+from tests.helpers.contact import send_contact
+from tests.helpers.staff import STAFF_PASSWORD, add_account
+
+pytestmark = [pytest.mark.browser, pytest.mark.db]
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
+
+
+def log_in(page, base, email):
+    page.goto(f"{base}/staff/login")
+    page.locator("#email").fill(email)  # by id: the page may be in either language
+    page.locator("#password").fill(STAFF_PASSWORD)
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
+
+
+def test_a_support_agents_round_open_reply_and_close_next(app, client, chromium, live_server, smtp):
+    send_contact(client, "en", first_name="Grace", message="Our second site needs the tablets too.")
+    send_contact(client, "en", first_name="Ada", message="Could you send a quote for twelve sites?")
+    with app.app_context():
+        ada, grace = db.session.scalars(select(ContactMessage).order_by(ContactMessage.id.desc())).all()
+        ada_id, ada_ref, grace_id = ada.id, ada.reference, grace.id
+    add_account(app, "support@koki.test", "support")
+    smtp.messages.clear()
+    context = chromium.new_context(locale="en-GB", viewport=DESKTOP)
+    page = context.new_page()
+    base = live_server.url
+    log_in(page, base, "support@koki.test")
+    page.goto(f"{base}/staff/messages?status=new")
+    row = page.locator(f"#message-{ada_id}")
+    expect(row).to_have_class("unread")
+    expect(row.locator(".subject")).to_contain_text("Could you send a quote for twelve sites?")
+    expect(row.locator(".reference")).to_have_text(ada_ref)
+    assert serious_violations(page) == []
+
+    with page.expect_navigation():
+        row.locator(".subject a").click()
+    box = page.get_by_label("Reply to the visitor")
+    expect(box).to_have_value("Hello Ada,\n\n\n")  # the greeting, in view and editable
+    assert serious_violations(page) == []
+    box.fill("Hello Ada,\n\nHere is our quote for twelve sites.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send and close").click()
+    expect(page).to_have_url(f"{base}/staff/messages/{grace_id}?status=new")  # the next one of the list
+    expect(page.locator(".thread-entry.visitor")).to_contain_text("Our second site needs the tablets too.")
+    expect(page.get_by_role("status").or_(page.locator(".flash-success"))).to_contain_text(
+        f"{ada_ref} is closed"
+    )
+    assert serious_violations(page) == []
+    page.screenshot(path=screenshot_path("staff-round-next-1366.png"), full_page=True)
+
+    (mail,) = [m for m in smtp.wait_for(1) if m["To"] == "ada@example.org"]
+    assert mail.get_content().startswith("Hello Ada,")
+    with app.app_context():
+        assert db.session.get(ContactMessage, ada_id).status == "closed"
+    context.close()
+
+
+def seed_everything(app, client):
+    """A message with a long text, a rights request due soon, subscribers: pages with content."""
+    send_contact(
+        client,
+        "fr",
+        first_name="Élodie",
+        last_name="Rousseau-Delacroix",
+        email="elodie.rousseau-delacroix@hopital-universitaire-du-sud.example",
+        company="Centre hospitalier universitaire du Sud",
+        phone="06 98 76 54 32",
+        message="Bonjour, nous souhaitons une démonstration du logiciel de traçabilité " * 4,
+    )
+    now = datetime.now(UTC)
+    with app.app_context():
+        message_id = db.session.scalar(select(ContactMessage.id))
+        request = RightsRequest(
+            reference="KOKI-R-2026-00001",
+            email="elodie.rousseau-delacroix@hopital-universitaire-du-sud.example",
+            right="access",
+            details="",
+            language="fr",
+            status="open",
+            received_at=now - timedelta(days=25),
+            verified_at=now - timedelta(days=25),
+            deadline=(now + timedelta(days=4)).date(),
+        )
+        subscription = Subscription(
+            email="lecteur@example.org",
+            email_hmac="0" * 64,
+            language="fr",
+            status="confirmed",
+            legal_basis="consent",
+            source="https://www.koki.test/fr/newsletter",
+            policy_version="2026-11-29",
+            consent_text_sha256="a" * 64,
+            subscribed_at=now - timedelta(days=20),
+            confirmed_at=now - timedelta(days=20),
+        )
+        db.session.add_all([request, subscription])
+        db.session.commit()
+        return message_id, request.id, subscription.id
+
+
+def test_every_staff_page_fits_a_phone_and_is_photographed(app, client, chromium, live_server):
+    message_id, request_id, subscription_id = seed_everything(app, client)
+    add_account(app, "all@koki.test", "support", "marketing", "dpo", "admin")
+    add_account(app, "support-only@koki.test", "support")
+    pages = {
+        "home": "/staff/",
+        "messages": "/staff/messages",
+        "message": f"/staff/messages/{message_id}",
+        "saved-replies": "/staff/messages/saved-replies",
+        "signature": "/staff/messages/signature",
+        "newsletter": "/staff/newsletter",
+        "subscriber": f"/staff/newsletter/{subscription_id}",
+        "rights": "/staff/rights",
+        "rights-request": f"/staff/rights/{request_id}",
+        "audit": "/staff/audit",
+        "retention": "/staff/retention",
+        "register": "/staff/register",
+        "stats": "/staff/stats",
+        "accounts": "/staff/accounts",
+        "mail": "/staff/mail",
+        "not-found": "/staff/nowhere",
+    }
+    base = live_server.url
+    for lang in ("fr", "en"):
+        context = chromium.new_context(locale=lang, viewport=PHONE)
+        page = context.new_page()
+        log_in(page, base, "all@koki.test")
+        for name, path in pages.items():
+            for size, viewport in (("390", PHONE), ("1366", DESKTOP)):
+                page.set_viewport_size(viewport)
+                page.goto(f"{base}{path}")
+                if size == "390":
+                    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                    assert overflow <= 0, (lang, name, overflow)
+                page.screenshot(path=screenshot_path(f"staff-{name}-{lang}-{size}.png"), full_page=True)
+            if lang == "fr":
+                assert serious_violations(page) == [], name
+        context.close()
+    context = chromium.new_context(locale="fr", viewport=PHONE)
+    page = context.new_page()
+    log_in(page, base, "support-only@koki.test")
+    response = page.goto(f"{base}/staff/audit")
+    assert response.status == 403
+    expect(page.locator("h1")).to_have_text("Accès refusé")
+    expect(page.locator(".consent-banner")).to_have_count(0)
+    expect(page.locator("nav.staff-nav")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.screenshot(path=screenshot_path("staff-forbidden-fr-390.png"), full_page=True)
+    context.close()

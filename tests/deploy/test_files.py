@@ -1,0 +1,67 @@
+"""deploy/'s files agree with each other and with the app, where the running tests cannot see it
+(they give gunicorn and nginx their own ports and paths)."""
+
+import configparser
+import multiprocessing
+import re
+import runpy
+import shlex
+
+from koki_site import config
+from koki_site.core.security import HSTS
+from tests.helpers.deploy import GUNICORN_CONF, ROOT, SITE_CONF
+
+SYSTEMD = ROOT / "deploy" / "systemd"
+
+
+def unit(name):
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # systemd's keys are case-sensitive
+    parser.read_string((SYSTEMD / name).read_text().replace("\\\n", " "))
+    return parser
+
+
+def command(section):
+    return shlex.split(section["ExecStart"])
+
+
+def nginx_directives(name):
+    """The values of a one-line directive (`server` finds the upstream, not the server blocks)."""
+    return re.findall(rf"^[ \t]*{name}[ \t]+([^;{{\n]+);", SITE_CONF.read_text(), re.M)
+
+
+def test_nginx_sends_to_gunicorn_what_the_app_expects(monkeypatch):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    gunicorn = runpy.run_path(str(GUNICORN_CONF))
+    assert nginx_directives("server") == [gunicorn["bind"]]  # the upstream
+    # The app's limit; none where nginx's own error pages are (an HTTP/2 413 is sent there).
+    size = nginx_directives("client_max_body_size")
+    assert size == [f"{config.MAX_CONTENT_LENGTH // 1024}k", "0"]
+    assert f'add_header Strict-Transport-Security "{HSTS}" always;' in SITE_CONF.read_text()
+    assert gunicorn["workers"] == multiprocessing.cpu_count() * 2 + 1
+    assert gunicorn["secure_scheme_headers"] == {}  # the scheme comes from ProxyFix alone
+
+
+def test_the_units_run_the_site_and_the_worker_from_the_same_place():
+    site, worker = unit("koki-site.service")["Service"], unit("koki-worker.service")["Service"]
+    home = site["WorkingDirectory"]
+    assert worker["WorkingDirectory"] == home and (site["User"], worker["User"]) == ("koki", "koki")
+    assert command(site) == [f"{home}/.venv/bin/gunicorn", "-c", "deploy/gunicorn.conf.py", "app:app"]
+    assert command(worker) == [f"{home}/.venv/bin/flask", "--app", "app", "worker"]
+    assert site["Environment"] == "FLASK_MAIL_DELIVERY=worker"  # pages leave mail to the worker
+    assert f"alias {home}/instance/static-build/;" in SITE_CONF.read_text()  # the app's build
+    # systemd waits for gunicorn's graceful stop before it kills.
+    graceful = runpy.run_path(str(GUNICORN_CONF))["graceful_timeout"]
+    assert int(site["TimeoutStopSec"]) > graceful
+    # Both may write instance/ (the backups), and nothing else.
+    assert site["ReadWritePaths"] == worker["ReadWritePaths"] == f"{home}/instance"
+
+
+def test_the_copy_off_the_host_mirrors_the_default_backup_dir():
+    copy = unit("koki-backup-copy.service")["Service"]
+    home = unit("koki-site.service")["Service"]["WorkingDirectory"]
+    arguments = command(copy)
+    assert config.BACKUP_DIR is None  # so the worker writes to instance/backups/
+    assert arguments[-2] == f"{home}/instance/backups/"
+    assert "--delete" in arguments  # the copies follow BACKUP_RETENTION_DAYS
+    assert unit("koki-backup-copy.timer")["Timer"]["OnCalendar"] == "hourly"
