@@ -43,10 +43,10 @@ def settings(database_url, **extra):
         "RATELIMIT_ENABLED": False,  # on in the tests about rate limits
         "ARGON2_TIME_COST": 1,  # fast hashes: tests create many accounts
         "ARGON2_MEMORY_COST": 1024,
-        "LOG_REPEAT_SECONDS": 0,  # every error written: tests read the log (test_jobs sets it)
-        "SETTINGS_CACHE_SECONDS": 0,  # a setting changed is read at once (test_settings checks the cache)
-        "STATS_FLUSH_SECONDS": 0,  # page views written at once (test_statistics_tally checks the tally)
-        "STAFF_2FA_ROLES": [],  # the staff fixture logs in with a password; test_two_factor sets it
+        "LOG_REPEAT_SECONDS": 0,  # every error written: tests read the log (core/test_jobs sets it)
+        "SETTINGS_CACHE_SECONDS": 0,  # a setting changed is read at once (core/test_settings checks the cache)
+        "STATS_FLUSH_SECONDS": 0,  # page views written at once (statistics/test_tally checks the tally)
+        "STAFF_2FA_ROLES": [],  # the staff fixture logs in with a password; staff/test_two_factor sets it
         "STATIC_BUILD_DIR": STATIC_BUILD,
         **extra,
     }

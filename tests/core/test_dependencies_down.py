@@ -12,7 +12,7 @@ from tests.helpers import soup
 from tests.helpers.contact import VALID, send_contact
 
 pytestmark = pytest.mark.db
-# One worker: its share of the contact limit is all of it (test_rate_limits_redis_down divides it).
+# One worker: its share of the contact limit is all of it (test_rate_limits_redis_down.py divides it).
 REDIS_DOWN = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1",

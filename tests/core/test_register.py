@@ -136,5 +136,5 @@ def test_a_logged_exception_keeps_its_kind_and_place_not_its_message(app, log_fi
     except Exception:
         app.logger.exception("something failed")
     logged = log_file.read_text()
-    assert type(error).__name__ in logged and "test_nothing_left_behind.py" in logged  # kind, place
+    assert type(error).__name__ in logged and "test_register.py" in logged  # kind, place
     assert ADA not in logged

@@ -1,6 +1,6 @@
 """Staff login (SPEC §6): one message for every failure, idle timeout, new session, logout.
 
-The lockout is in test_staff_lockout.py, the same answer whatever failed in test_staff_login_answers.py.
+The lockout is in test_lockout.py, the same answer whatever failed in test_login_answers.py.
 """
 
 import json
