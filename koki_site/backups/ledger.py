@@ -12,25 +12,15 @@ import json
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import String, Text, delete, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import delete, select
 
+from koki_site.backups.models import LedgerEntry
 from koki_site.core import addresses
 from koki_site.core.batches import expiring_rows
 from koki_site.core.periods import Period
-from koki_site.extensions import UTCDateTime, db
+from koki_site.extensions import db
 
 ACTIONS = ("erase", "rectify", "restrict", "withdraw")  # names of the register's handlers
-
-
-class LedgerEntry(db.Model):
-    __tablename__ = "erasure_ledger"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    address_hmac: Mapped[str] = mapped_column(String(64), index=True)
-    action: Mapped[str] = mapped_column(String(16))  # one of ACTIONS
-    arguments: Mapped[str | None] = mapped_column(Text)  # JSON: what the handler was given
 
 
 def address_hmac(address):

@@ -7,7 +7,7 @@ message (contact/search.py keeps them): the inbox searches and groups by them th
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from koki_site.extensions import UTCDateTime, db
@@ -139,3 +139,27 @@ class ContactStatusCount(db.Model):
 
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
     messages: Mapped[int] = mapped_column(default=0)
+
+
+class SavedReply(db.Model):
+    """A text support reuses ("Thank you, here is our price list…"), in one language."""
+
+    __tablename__ = "contact_saved_reply"
+    __table_args__ = (UniqueConstraint("language", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(254))
+
+
+class Signature(db.Model):
+    """A staff member's signature in one language."""
+
+    __tablename__ = "contact_signature"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)

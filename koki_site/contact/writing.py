@@ -4,39 +4,13 @@ The reply box starts with the greeting and the agent's signature in the message'
 full view: the mail is exactly what the box holds, nothing is added behind the agent's back.
 """
 
-from datetime import datetime
-
 from flask_babel import force_locale, gettext
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 
-from koki_site.extensions import UTCDateTime, db
+from koki_site.contact.models import SavedReply, Signature
+from koki_site.extensions import db
 
 SIGNATURE_SEPARATOR = "-- "  # RFC 3676 §4.3: mail clients grey out or trim what follows
-
-
-class SavedReply(db.Model):
-    """A text support reuses ("Thank you, here is our price list…"), in one language."""
-
-    __tablename__ = "contact_saved_reply"
-    __table_args__ = (UniqueConstraint("language", "title"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    language: Mapped[str] = mapped_column(String(8))
-    title: Mapped[str] = mapped_column(String(100))
-    body: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_by: Mapped[str] = mapped_column(String(254))
-
-
-class Signature(db.Model):
-    """A staff member's signature in one language."""
-
-    __tablename__ = "contact_signature"
-
-    account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), primary_key=True)
-    language: Mapped[str] = mapped_column(String(8), primary_key=True)
-    body: Mapped[str] = mapped_column(Text)
 
 
 def saved_replies(language=None):

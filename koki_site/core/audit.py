@@ -12,25 +12,12 @@ from datetime import UTC, datetime
 from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
 
 from koki_site.core import kinds, register
 from koki_site.core.batches import expiring_rows
+from koki_site.core.models import AuditEntry
 from koki_site.core.periods import Period
-from koki_site.extensions import UTCDateTime, db
-
-
-class AuditEntry(db.Model):
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    actor_id: Mapped[int | None]  # the staff account, when a person acted
-    actor: Mapped[str] = mapped_column(String(254))  # the account's email, or "cli"
-    action: Mapped[str] = mapped_column(String(40), index=True)
-    target: Mapped[str | None] = mapped_column(String(80))  # e.g. "message:KOKI-2026-00042"
-    details: Mapped[str | None] = mapped_column(String(1000))  # JSON: filters, counts, roles
+from koki_site.extensions import db
 
 
 def log(action, target=None, details=None, actor=None):

@@ -13,28 +13,14 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import String, Text, or_, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import or_, select, update
 
-from koki_site.extensions import UTCDateTime, db
+from koki_site.core.models import JobRun
+from koki_site.extensions import db
 
 LEASE = timedelta(hours=1)  # a job still "running" after this was dropped by a dead worker
 RETRY_AFTER = timedelta(hours=1)  # a failed run is tried again after this
 LATE_AFTER = timedelta(hours=2)  # no success this long after its hour: the job is late
-
-
-class JobRun(db.Model):
-    """The last run of one scheduled job."""
-
-    __tablename__ = "scheduled_job"
-
-    name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    status: Mapped[str | None] = mapped_column(String(16))  # running, ok, failed
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    summary: Mapped[str | None] = mapped_column(Text)  # JSON: what it did, or the error's kind
-    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 @dataclass(frozen=True)

@@ -13,25 +13,16 @@ from datetime import UTC, datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from limits import parse_many
-from sqlalchemy import String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 
-from koki_site.extensions import UTCDateTime, db
+from koki_site.core.models import SiteSetting
+from koki_site.extensions import db
 
 CACHE = "koki_settings_cache"
 
 
 def init_app(app):
     app.add_template_global(get, "setting")
-
-
-class SiteSetting(db.Model):
-    __tablename__ = "site_setting"
-
-    key: Mapped[str] = mapped_column(String(60), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)  # JSON
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_by: Mapped[str] = mapped_column(String(254))
 
 
 @dataclass(frozen=True)

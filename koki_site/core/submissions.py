@@ -10,25 +10,16 @@ import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import String, delete
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import HiddenField
 
-from koki_site.extensions import UTCDateTime, db
+from koki_site.core.models import FormSubmission
+from koki_site.extensions import db
 
 FIELD = "submission"
 KEPT = timedelta(days=1)  # a browser's retry comes within minutes
 TOKEN = re.compile(r"[\w-]{16,64}")
-
-
-class FormSubmission(db.Model):
-    __tablename__ = "form_submission"
-
-    id: Mapped[str] = mapped_column(String(100), primary_key=True)  # "<form>:<token>"
-    answer: Mapped[str] = mapped_column(String(300))  # where the first POST sent the visitor
-    reference: Mapped[str | None] = mapped_column(String(40))  # the reference it was given, if any
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 def new_token():

@@ -10,31 +10,15 @@ from datetime import UTC, datetime
 from email.utils import make_msgid
 
 from flask import current_app, g
-from sqlalchemy import String, Text, delete, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import delete, select
 
 from koki_site.core import addresses, register
 from koki_site.core.batches import expiring_rows
 from koki_site.core.periods import Period
-from koki_site.extensions import UTCDateTime, db
+from koki_site.extensions import db
+from koki_site.mail.models import OutboxMail
 
 PROCESSING = "mail"
-
-
-class OutboxMail(db.Model):
-    __tablename__ = "mail_outbox"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(250))
-    body_text: Mapped[str] = mapped_column(Text)
-    headers: Mapped[str | None] = mapped_column(Text)  # JSON of extra headers (List-Unsubscribe…)
-    ref: Mapped[str | None] = mapped_column(String(80), index=True)  # what it belongs to: "reply:12"
-    message_id: Mapped[str] = mapped_column(String(250))  # fixed when queued: a resend is the same mail
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 def init_app(app):
