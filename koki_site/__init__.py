@@ -14,9 +14,9 @@ from koki_site.core import (
     cli,
     database_ids,
     errors,
+    formats,
     i18n,
     logs,
-    phones,
     schema,
     secret_keys,
     security,
@@ -112,7 +112,7 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
-    phones.init_app(app)
+    formats.init_app(app)  # every template filter of dates, telephones, languages, sizes
     login_manager.init_app(app)
     limiter.init_app(app)
     audit.init_app(app)

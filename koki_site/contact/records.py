@@ -11,7 +11,7 @@ from koki_site import mail
 from koki_site.contact import mails, reads, search  # noqa: F401  (search keeps the derived columns)
 from koki_site.contact.forms import TOPIC_LABELS
 from koki_site.contact.models import ContactAnswer, ContactMessage, ContactNote, ContactReply
-from koki_site.core import addresses, dates, i18n, phones, register
+from koki_site.core import addresses, formats, i18n, phones, register
 from koki_site.core.batches import count_where, delete_in_batches
 from koki_site.extensions import db
 
@@ -118,7 +118,7 @@ def present(record):
     fields = record["fields"]
     rows = [
         (_l("Reference"), record["reference"]),
-        (lazy_pgettext("record field", "Received"), dates.format_moment(fields["received_at"])),
+        (lazy_pgettext("record field", "Received"), formats.format_moment(fields["received_at"])),
         (_l("First name"), fields["first_name"]),
         (_l("Last name"), fields["last_name"]),
         (_l("Email address"), fields["email"]),
@@ -128,14 +128,14 @@ def present(record):
         (_l("Your message"), fields["message"]),
         (_l("Language"), i18n.language_name(fields["language"])),
         (_l("Legal basis"), register.LEGAL_BASES[fields["legal_basis"]]),
-        (_l("To be deleted on"), dates.format_day(fields["delete_after"])),
+        (_l("To be deleted on"), formats.format_day(fields["delete_after"])),
     ]
     for reply in fields["replies"]:
         rows.append(
-            (gettext("Our reply of %(date)s", date=dates.format_moment(reply["sent_at"])), reply["body"])
+            (gettext("Our reply of %(date)s", date=formats.format_moment(reply["sent_at"])), reply["body"])
         )
     for answer in fields.get("answers", []):
-        when = dates.format_moment(answer["received_at"])
+        when = formats.format_moment(answer["received_at"])
         rows.append((gettext("Your answer by email of %(date)s", date=when), answer["body"]))
     return rows
 

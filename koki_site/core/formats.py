@@ -1,17 +1,20 @@
-"""How the back office writes moments, days, telephones and languages: one way, the staff's language.
+"""How the site writes dates, moments, telephones, languages and sizes: one module, its filters
+registered once (init_app), in the page's language and Paris time (BABEL_DEFAULT_TIMEZONE).
 
-Moments are Paris time (BABEL_DEFAULT_TIMEZONE), to the minute: "1er déc. 2026, 14:05",
-"Dec 1, 2026, 2:05 PM"; days the same without the time. French writes the first of the month
-"1er". Telephones are stored in E.164 and shown as people write them: national for a French
-number ("06 12 34 56 78"), international otherwise ("+44 20 7946 0958").
+Pages and mails write dates in full: "1er décembre 2026", "1er décembre 2026 à 02:05" (`dateformat`,
+`moment`); the back office shortly: "1er déc. 2026, 14:05", "Dec 1, 2026, 2:05 PM" (`when`, `day`).
+Babel writes the first of the month "1 décembre"; French writes « 1er »: every French date with
+the month in words goes through first_of_month. Telephones are stored in E.164 and shown as people
+write them: national for a French number ("06 12 34 56 78"), international otherwise.
 """
 
 import re
+from datetime import date, datetime
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_datetime_format
 from babel.units import format_unit
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_time, get_locale, gettext
 
 from koki_site.core import phones
 
@@ -19,9 +22,27 @@ FIRST_OF_MONTH = re.compile(r"(?<![\d/.-])1(?= [^\d\s])")  # "1 déc.", not "11 
 
 
 def first_of_month(text):
-    """« 1 déc. » → « 1er déc. », in French only."""
+    """« 1 décembre » → « 1er décembre », « 1 déc. » → « 1er déc. », in French only."""
     locale = get_locale()
     return FIRST_OF_MONTH.sub("1er", text) if locale and locale.language == "fr" else text
+
+
+def parsed(value):
+    """A date or moment given as ISO 8601 text (as records are exported), or as it is."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    return value
+
+
+def format_day(value, format="long"):  # the name of Flask-Babel's own filter argument
+    """A date (or the day of a moment, in Paris time): "1er décembre 2026", "December 1, 2026"."""
+    return first_of_month(format_date(parsed(value), format))
+
+
+def format_moment(value):
+    """A moment to the minute, in Paris time: "1er décembre 2026 à 02:05", "December 1, 2026 at 2:05 AM"."""
+    value = parsed(value)
+    return gettext("%(date)s at %(time)s", date=format_day(value, "long"), time=format_time(value, "short"))
 
 
 def day(value):
@@ -35,11 +56,6 @@ def moment(value):
         return ""
     pattern = get_datetime_format("medium", locale=get_locale())
     return pattern.format(format_time(value, "short"), day(value))
-
-
-def phone(stored):
-    """A stored number as a reader expects it (koki_site/core/phones.py, as visitors see it too)."""
-    return phones.display(stored)
 
 
 def language(code, in_sentence=False):
@@ -61,10 +77,23 @@ def file_size(size):
 
 
 # The template filters, as the staff blueprint registers them.
+def isotime(moment):
+    """A stored time as ISO 8601 with its offset, for <time datetime>: SQLite gives it back naive."""
+    return moment.isoformat()
+
+
 FILTERS = {
+    "dateformat": format_day,
+    "moment": format_moment,
     "when": moment,
     "day": day,
-    "phone_number": phone,
+    "isotime": isotime,
+    "phone": phones.display,
+    "tel_uri": phones.tel_uri,
     "language_name": language,
     "file_size": file_size,
 }
+
+
+def init_app(app):
+    app.jinja_env.filters.update(FILTERS)

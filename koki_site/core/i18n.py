@@ -15,7 +15,6 @@ from flask_babel import get_locale
 from markupsafe import Markup
 from werkzeug.routing import AnyConverter
 
-from koki_site.core import dates
 from koki_site.core.site_url import external_url
 
 
@@ -34,7 +33,6 @@ def init_app(app):
     app.jinja_env.filters["period"] = format_period
     app.jinja_env.globals["for_language"] = for_language
     app.jinja_env.filters["nowrap"] = nowrap
-    dates.init_app(app)
     # Must match `trimmed = true` in babel.cfg, or the extracted messages would not be found.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 

@@ -11,11 +11,6 @@ or shown, not by every process that starts.
 HOME_REGION = "FR"
 
 
-def init_app(app):
-    app.jinja_env.filters["phone"] = display
-    app.jinja_env.filters["tel_uri"] = tel_uri
-
-
 def to_e164(text):
     """The number text stands for, in E.164; None when it is not a valid number."""
     import phonenumbers

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from koki_site import mail
-from koki_site.core import addresses, dates, i18n, register
+from koki_site.core import addresses, formats, i18n, register
 from koki_site.core.batches import count_where, delete_in_batches
 from koki_site.core.periods import Period
 from koki_site.core.site_url import external_url
@@ -185,20 +185,20 @@ def present(record):
         (_l("Email address"), fields["email"] or gettext("no longer kept since you unsubscribed")),
         (_l("Status"), VISITOR_STATUS[fields["status"]]),
         (_l("Language"), i18n.language_name(fields["language"])),
-        (lazy_pgettext("record field", "Subscribed"), dates.format_moment(fields["subscribed_at"])),
+        (lazy_pgettext("record field", "Subscribed"), formats.format_moment(fields["subscribed_at"])),
         (
             lazy_pgettext("record field", "Confirmed"),
-            dates.format_moment(fields["confirmed_at"]) if fields["confirmed_at"] else gettext("not yet"),
+            formats.format_moment(fields["confirmed_at"]) if fields["confirmed_at"] else gettext("not yet"),
         ),
     ]
     if fields["unsubscribed_at"]:
-        unsubscribed = dates.format_moment(fields["unsubscribed_at"])
+        unsubscribed = formats.format_moment(fields["unsubscribed_at"])
         rows.append((lazy_pgettext("record field", "Unsubscribed"), unsubscribed))
     return [
         *rows,
         (_l("Legal basis"), register.LEGAL_BASES[fields["legal_basis"]]),
         (_l("Page you subscribed from"), fields["source"]),
-        (_l("Privacy policy in force"), dates.format_day(fields["policy_version"])),
+        (_l("Privacy policy in force"), formats.format_day(fields["policy_version"])),
         (_l("Fingerprint of the consent statement you read (SHA-256)"), fields["consent_text_sha256"]),
     ]
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 
 from koki_site import mail
 from koki_site.backups import ledger as backup_ledger
-from koki_site.core import addresses, audit, dates, register
+from koki_site.core import addresses, audit, formats, register
 from koki_site.core.batches import count_where, delete_in_batches
 from koki_site.core.periods import Period
 from koki_site.core.site_url import external_url
@@ -160,7 +160,7 @@ def present(record):
     fields = record["fields"]
 
     def moment(name):
-        return dates.format_moment(fields[name]) if fields[name] else gettext("not yet")
+        return formats.format_moment(fields[name]) if fields[name] else gettext("not yet")
 
     return [
         (_l("Reference"), record["reference"]),

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from koki_site import mail
-from koki_site.core import audit, formats, jobs, register, settings, todo
+from koki_site.core import audit, jobs, register, settings, todo
 from koki_site.core.auth import role_required
 from koki_site.core.rate_limits import limiter
 from koki_site.core.security import is_site_path
@@ -23,18 +23,10 @@ from koki_site.staff import accounts, bp, device, links, lockout, navigation, tw
 from koki_site.staff.forms import LoginForm, LogoutForm
 
 bp.add_app_template_global(navigation.staff_nav)
-for _name, _filter in formats.FILTERS.items():  # one way to write dates, phones, languages
-    bp.add_app_template_filter(_filter, _name)
 
 PENDING = "pending_login"  # in the session: who gave the right password and owes the code
 ENROLMENT = "enrolment_link"  # in the session: this browser opened that account's enrolment link
 LAST_SEEN = "staff_seen"  # in the session: when this staff member last made a request (epoch seconds)
-
-
-@bp.app_template_filter("isotime")
-def isotime(moment):
-    """A stored time as ISO 8601 with its offset, for <time datetime>: SQLite gives it back naive."""
-    return moment.isoformat()
 
 
 @bp.record_once
