@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
-from flask_babel import get_locale
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -94,16 +93,6 @@ def my_requests():
     return render_template(
         "pages/my_requests.html", requests=found, tracking=consent_cookie.allows("requests")
     )
-
-
-@site.app_template_global()
-def endpoint_url(endpoint, **values):
-    """The URL of a page if its capability is installed, else None (so no link leads to a 404)."""
-    if endpoint not in current_app.view_functions:
-        return None
-    if current_app.url_map.is_endpoint_expecting(endpoint, "lang_code"):
-        values.setdefault("lang_code", str(get_locale()))  # error pages have no language in their URL
-    return url_for(endpoint, **values)
 
 
 site.add_app_template_global(external_url)
