@@ -3,11 +3,18 @@
 from functools import wraps
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from koki_site.extensions import login_manager
 
-ROLES = ("support", "marketing", "dpo", "admin")
+# The roles, in the order accounts store and pages show them, and what each opens.
+ROLES = {
+    "support": _l("Support (contact messages)"),
+    "marketing": _l("Marketing (newsletter)"),
+    "dpo": _l("Data protection officer (rights, audit log, retention)"),
+    "admin": _l("Administrator (staff accounts)"),
+}
 
 
 def role_required(*roles):

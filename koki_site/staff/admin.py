@@ -11,7 +11,7 @@ from koki_site import mail
 from koki_site.core.auth import ROLES, role_required
 from koki_site.extensions import db
 from koki_site.staff import accounts, bp, links, lockout, two_factor
-from koki_site.staff.forms import ROLE_LABELS, AccountForm, ActionForm, RolesForm
+from koki_site.staff.forms import AccountForm, ActionForm, RolesForm
 from koki_site.staff.models import StaffAccount
 
 
@@ -36,7 +36,6 @@ def account_list():
             account for account in listing if account.id in failures and failures[account.id].ceiling_crossed
         ],
         roles=ROLES,
-        role_labels=ROLE_LABELS,
     )
 
 

@@ -17,7 +17,7 @@ from koki_site.staff import accounts, bp, links, strength, two_factor
     "roles",
     multiple=True,
     required=True,
-    type=click.Choice(ROLES),
+    type=click.Choice(list(ROLES)),
     help="A role of the account; repeat it for several.",
 )
 def create(email, roles):

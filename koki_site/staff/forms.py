@@ -19,13 +19,6 @@ from koki_site.core.auth import ROLES
 from koki_site.core.form_validators import single_line
 from koki_site.staff import accounts, strength
 
-ROLE_LABELS = {
-    "support": _l("Support (contact messages)"),
-    "marketing": _l("Marketing (newsletter)"),
-    "dpo": _l("Data protection officer (rights, audit log, retention)"),
-    "admin": _l("Administrator (staff accounts)"),
-}
-
 
 class CheckboxesField(SelectMultipleField):
     """Several choices as checkboxes; a value outside the choices is a validation error."""
@@ -42,7 +35,7 @@ def at_least_one(form, field):
 def roles_field():
     return CheckboxesField(
         _l("Roles"),
-        choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
+        choices=[SelectChoice(role, label) for role, label in ROLES.items()],
         validators=[at_least_one],
     )
 

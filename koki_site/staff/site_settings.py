@@ -17,7 +17,7 @@ from koki_site.core import audit, settings
 from koki_site.core.auth import ROLES, role_required
 from koki_site.extensions import db
 from koki_site.staff import bp
-from koki_site.staff.forms import ROLE_LABELS, CheckboxesField
+from koki_site.staff.forms import CheckboxesField
 
 
 def rate_limit(form, field):
@@ -35,7 +35,7 @@ def field_of(setting):
         return name, IntegerField(setting.label, validators=[InputRequired(), limits])
     if setting.kind == "rate_limit":
         return name, StringField(setting.label, validators=[InputRequired(), Length(max=200), rate_limit])
-    choices = [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
+    choices = [SelectChoice(role, label) for role, label in ROLES.items()]
     return name, CheckboxesField(setting.label, choices=choices)
 
 
