@@ -17,10 +17,10 @@ from koki_site.core import (
     formats,
     i18n,
     logs,
+    runtime_settings,
     schema,
     secret_keys,
     security,
-    settings,
     static_files,
 )
 from koki_site.core.rate_limits import limiter
@@ -116,7 +116,7 @@ def register_extensions(app):
     login_manager.init_app(app)
     limiter.init_app(app)
     audit.init_app(app)
-    settings.init_app(app)
+    runtime_settings.init_app(app)
     mail.init_app(app)
 
 

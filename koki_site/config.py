@@ -149,7 +149,7 @@ STAFF_2FA_ROLES = ["admin"]  # roles that must log in with a second factor (TOTP
 # `flask staff create`) to its address, valid this long: the password alone reaches no setup page.
 STAFF_ENROL_LINK_HOURS = 24
 # Admins change the settings above (and the rate limits) at /staff/settings: read through a cache
-# of this life, so every worker and host follows within seconds (koki_site/core/settings.py).
+# of this life, so every worker and host follows within seconds (koki_site/core/runtime_settings.py).
 SETTINGS_CACHE_SECONDS = 5
 ARGON2_TIME_COST = 3
 ARGON2_MEMORY_COST = 65536  # KiB

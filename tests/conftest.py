@@ -44,7 +44,7 @@ def settings(database_url, **extra):
         "ARGON2_TIME_COST": 1,  # fast hashes: tests create many accounts
         "ARGON2_MEMORY_COST": 1024,
         "LOG_REPEAT_SECONDS": 0,  # every error written: tests read the log (core/test_jobs sets it)
-        "SETTINGS_CACHE_SECONDS": 0,  # a setting changed is read at once (core/test_settings checks it)
+        "SETTINGS_CACHE_SECONDS": 0,  # read at once (core/test_runtime_settings checks it)
         "STATS_FLUSH_SECONDS": 0,  # page views written at once (statistics/test_tally checks the tally)
         "STAFF_2FA_ROLES": [],  # the staff fixture logs in with a password; staff/test_two_factor sets it
         "STATIC_BUILD_DIR": STATIC_BUILD,

@@ -5,7 +5,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from koki_site.consent import ledger
 from koki_site.consent.forms import ConsentForm
-from koki_site.core import consent_cookie, cookies, register, settings
+from koki_site.core import consent_cookie, cookies, register, runtime_settings
 from koki_site.core.rate_limits import limiter
 from koki_site.core.security import is_same_origin, is_site_path
 from koki_site.extensions import csrf, db
@@ -40,7 +40,7 @@ def vary_on_consent(response):
 
 @bp.post("/consent")
 @csrf.exempt
-@limiter.limit(lambda: settings.get("CONSENT_RATE_LIMIT"))
+@limiter.limit(lambda: runtime_settings.get("CONSENT_RATE_LIMIT"))
 def decide():
     """Record a cookie decision: sign it in koki_consent, append it to the ledger, go back."""
     if not is_same_origin():

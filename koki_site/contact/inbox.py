@@ -3,7 +3,8 @@
 The list says who wrote, about what (topic and first words), when, the status and who has it,
 unread in bold; it pages by position (contact/listing.py). A message's page keeps the list it was
 opened from (its filters in the query string), so "next" and "reply and close" go on through it.
-The actions on a message are in contact/thread.py, saved replies and signatures in contact/saved.py.
+The actions on a message are in contact/thread.py, saved replies and signatures in
+contact/saved_reply_pages.py.
 """
 
 import re
@@ -14,10 +15,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from koki_site.contact import incoming, listing, reads, words, writing
+from koki_site.contact import inbox_words, listing, read_marks, reply_aids, visitor_answers
 from koki_site.contact.forms import TOPIC_LABELS, AssignForm, BulkForm, NoteForm, ReplyForm, StatusForm
 from koki_site.contact.models import STATUSES, ContactMessage
-from koki_site.core import audit, todo
+from koki_site.core import audit, staff_tasks
 from koki_site.core.auth import role_required
 from koki_site.core.database_ids import database_id
 from koki_site.extensions import db
@@ -32,9 +33,9 @@ FIRST_WORDS = 90  # characters of the message shown in the list after its topic
 def meet_the_core(state):
     """Answers by mail (`flask mail receive` files them in their thread), the audit log's words for
     this capability, and the staff home's count of what waits."""
-    inbound.provide_receiver(state.app, incoming.receive)
-    words.describe_for_the_audit_log(state.app)
-    todo.provide(state.app, "support", waiting_messages)
+    inbound.provide_receiver(state.app, visitor_answers.receive)
+    inbox_words.describe_for_the_audit_log(state.app)
+    staff_tasks.provide(state.app, "support", waiting_messages)
 
 
 def waiting_messages():
@@ -47,8 +48,10 @@ def waiting_messages():
     ):
         if counts.get(status):
             url = url_for("inbox.messages", status=status)
-            tasks.append(todo.Task(text(counts[status]), url, urgent=status == "new", count=counts[status]))
-    return tasks or [todo.Task(_("No message waits for an answer."), url_for("inbox.messages"))]
+            tasks.append(
+                staff_tasks.Task(text(counts[status]), url, urgent=status == "new", count=counts[status])
+            )
+    return tasks or [staff_tasks.Task(_("No message waits for an answer."), url_for("inbox.messages"))]
 
 
 def first_words(text, length=FIRST_WORDS):
@@ -72,13 +75,13 @@ def inbox_labels():
         return _("You") if message.assigned_to_id == current_user.id else _("A colleague")
 
     return {
-        "status_label": words.STATUS_LABELS.get,
-        "delivery_label": words.DELIVERY_LABELS.get,
+        "status_label": inbox_words.STATUS_LABELS.get,
+        "delivery_label": inbox_words.DELIVERY_LABELS.get,
         "assignment_label": assignment_label,
         "topic_label": topic_label,
         "first_words": first_words,
-        "split_quote": incoming.split_quote,
-        "dropped_files": incoming.dropped_files,
+        "split_quote": visitor_answers.split_quote,
+        "dropped_files": visitor_answers.dropped_files,
     }
 
 
@@ -101,7 +104,7 @@ def messages():
         counts=counts,
         total=total,
         more=more,
-        unread=reads.unread_among(page.items, current_user.id),
+        unread=read_marks.unread_among(page.items, current_user.id),
         statuses=STATUSES,
         bulk_form=BulkForm(formdata=None),
     )
@@ -128,7 +131,7 @@ def message(message_id):
     message = get_message(message_id)
     if message.status == "new":
         message.status = "open"
-    reads.mark_read(message, current_user.id)
+    read_marks.mark_read(message, current_user.id)
     audit.log("message_view", target=f"message:{message.reference}")
     db.session.commit()
     return render_message(message)
@@ -141,7 +144,7 @@ def render_message(message, **forms):
     reply_form = forms.get("reply_form")
     if reply_form is None:
         reply_form = ReplyForm(formdata=None)
-        reply_form.body.data = writing.draft(message, current_user.id)  # as is: the lines to write on
+        reply_form.body.data = reply_aids.draft(message, current_user.id)  # as is: the lines to write on
     entries = sorted(
         [("reply", r) for r in message.replies]
         + [("note", n) for n in message.notes]
@@ -156,7 +159,7 @@ def render_message(message, **forms):
         older=older,
         thread=entries,
         others=listing.others_from(message),
-        saved_replies=writing.saved_replies(message.language),
+        saved_replies=reply_aids.saved_replies(message.language),
         reply_form=reply_form,
         note_form=forms.get("note_form") or NoteForm(formdata=None),
         status_form=StatusForm(formdata=None, status=message.status),

@@ -1,7 +1,7 @@
 """The mails of this capability: notifications to support, and replies to visitors.
 
 A reply's Reply-To is the message's own reply address (mail/reply_address.py): the visitor's
-answer comes back through `flask mail receive` into the thread (contact/incoming.py).
+answer comes back through `flask mail receive` into the thread (contact/visitor_answers.py).
 """
 
 from datetime import UTC, datetime

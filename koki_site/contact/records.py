@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from koki_site import mail
-from koki_site.contact import mails, reads, search  # noqa: F401  (search keeps the derived columns)
+from koki_site.contact import mails, read_marks, search  # noqa: F401  (search keeps the derived columns)
 from koki_site.contact.forms import TOPIC_LABELS
 from koki_site.contact.models import ContactAnswer, ContactMessage, ContactNote, ContactReply
 from koki_site.core import addresses, formats, i18n, phones, register
@@ -57,7 +57,7 @@ def delete_messages(ids):
     mail.cancel(*map(mails.message_ref, ids), *map(mails.reply_ref, reply_ids))
     for model in (ContactReply, ContactNote, ContactAnswer):
         db.session.execute(delete(model).where(model.message_id.in_(ids)))
-    reads.forget(ids)
+    read_marks.forget(ids)
     db.session.execute(delete(ContactMessage).where(ContactMessage.id.in_(ids)))
 
 

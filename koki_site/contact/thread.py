@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from koki_site import mail
-from koki_site.contact import listing, mails, reads, writing
+from koki_site.contact import listing, mails, read_marks, reply_aids
 from koki_site.contact.forms import AssignForm, NoteForm, ReplyForm, StatusForm
 from koki_site.contact.inbox import bp, get_message, render_message
 from koki_site.contact.models import ContactNote, ContactReply
@@ -68,7 +68,7 @@ def reply(message_id):
     audit.log("reply", target=f"message:{message.reference}", details={"reply": reply.id})
     closing = request.form.get("then") == "close"
     change_status(message, "closed" if closing else "answered")
-    reads.mark_read(message, current_user.id)
+    read_marks.mark_read(message, current_user.id)
     db.session.commit()
     mail.deliver_queued()
     if closing:
@@ -86,9 +86,9 @@ def compose(message_id):
     form = ReplyForm()
     if not form.validate_on_submit() and "csrf_token" in form.errors:
         abort(400)
-    chosen = next((r for r in writing.saved_replies(message.language) if r.id == form.saved.data), None)
+    chosen = next((r for r in reply_aids.saved_replies(message.language) if r.id == form.saved.data), None)
     if chosen is not None:
-        form.body.data = writing.insert(form.body.data, chosen.body)
+        form.body.data = reply_aids.insert(form.body.data, chosen.body)
     form.body.errors = []
     return render_message(message, reply_form=form)
 
@@ -152,7 +152,7 @@ def unread(message_id):
     message = get_message(message_id)
     if not FlaskForm().validate_on_submit():  # the CSRF token
         abort(400)
-    reads.mark_unread(message, current_user.id)
+    read_marks.mark_unread(message, current_user.id)
     db.session.commit()
     return redirect(url_for(".messages", **state().params()), 303)
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from koki_site import mail
 from koki_site.contact import mails, records
 from koki_site.contact.forms import TOPIC_LABELS, ContactForm
-from koki_site.core import consent_cookie, cookies, errors, register, security, settings, submissions
+from koki_site.core import consent_cookie, cookies, errors, register, runtime_settings, security, submissions
 from koki_site.core.rate_limits import limiter
 from koki_site.extensions import csrf, db
 
@@ -38,7 +38,7 @@ def provide_register_handlers(state):
 # The form checks its own CSRF token (FlaskForm), so that a missing or expired one shows the form
 # again with the visitor's text, instead of the global check's bare 400 page.
 @csrf.exempt
-@limiter.limit(lambda: settings.get("CONTACT_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(lambda: runtime_settings.get("CONTACT_RATE_LIMIT"), methods=["POST"])
 def form():
     """The contact form with the GDPR Art. 13 notice beside it; prefilled when the visitor allows it."""
     prefs = consent_cookie.load_signed(cookies.PREFERENCES)

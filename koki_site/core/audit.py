@@ -13,7 +13,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from koki_site.core import kinds, register
+from koki_site.core import record_kinds, register
 from koki_site.core.batches import expiring_rows
 from koki_site.core.models import AuditEntry
 from koki_site.core.periods import Period
@@ -42,7 +42,9 @@ def log(action, target=None, details=None, actor=None):
 
 def init_app(app):
     register.provide(app, "audit", purge=purge, due=due)
-    describe(app, actions={"purge": _l("Purge of expired data")}, details={**CORE_DETAILS, **kinds.LABELS})
+    describe(
+        app, actions={"purge": _l("Purge of expired data")}, details={**CORE_DETAILS, **record_kinds.LABELS}
+    )
 
 
 ACTORS = {
@@ -119,7 +121,7 @@ def details_of(entry):
 
 
 def key_label(key):
-    return kinds.LABELS.get(key) or words()["details"].get(key) or key.replace("_", " ")
+    return record_kinds.LABELS.get(key) or words()["details"].get(key) or key.replace("_", " ")
 
 
 def plain(value):

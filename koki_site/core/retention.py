@@ -11,15 +11,15 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from koki_site.core import audit, formats, jobs, register, submissions, todo
+from koki_site.core import audit, formats, jobs, register, staff_tasks, submissions
 from koki_site.extensions import db
 
 
 def init_app(app):
     app.cli.add_command(purge_command)
     jobs.provide(app, jobs.Job("purge", _l("Purge of expired data"), "PURGE_HOUR", scheduled_purge))
-    todo.provide(app, "dpo", lambda: [last_purge_task(url_for("staff.retention"))])
-    todo.provide(app, "admin", lambda: [last_purge_task(url_for("staff.home", _anchor="jobs-title"))])
+    staff_tasks.provide(app, "dpo", lambda: [last_purge_task(url_for("staff.retention"))])
+    staff_tasks.provide(app, "admin", lambda: [last_purge_task(url_for("staff.home", _anchor="jobs-title"))])
 
 
 def last_purge_task(url):
@@ -32,7 +32,7 @@ def last_purge_task(url):
         .order_by(audit.AuditEntry.at.desc())
     ).first()
     if entry is None:
-        return todo.Task(_("No purge has run yet."), url, urgent=bool(state and state.late))
+        return staff_tasks.Task(_("No purge has run yet."), url, urgent=bool(state and state.late))
     removed = sum(n for n in json.loads(entry.details or "{}").values() if isinstance(n, int))
     text = ngettext(
         "Last purge: %(date)s, %(count)s record removed",
@@ -43,7 +43,7 @@ def last_purge_task(url):
     )
     if state and state.late:
         text = _("The nightly purge is late. %(last)s", last=text)
-    return todo.Task(text, url, urgent=bool(state and state.late))
+    return staff_tasks.Task(text, url, urgent=bool(state and state.late))
 
 
 def scheduled_purge(now):

@@ -15,7 +15,7 @@ from flask import current_app, g, url_for
 from flask_babel import ngettext
 from sqlalchemy import func, inspect, select, update
 
-from koki_site.core import todo
+from koki_site.core import staff_tasks
 from koki_site.extensions import db
 from koki_site.mail.delivery import THREAD_NAME, backoff, deliver, delivered, failed
 from koki_site.mail.outbox import OutboxMail, cancel, erase, queue
@@ -69,7 +69,7 @@ def init_app(app):
     from koki_site.mail import commands, worker  # they import this package: loaded once it is
 
     init_outbox(app)
-    todo.provide(app, "admin", undelivered_task)
+    staff_tasks.provide(app, "admin", undelivered_task)
     app.cli.add_command(commands.mail_group)
     app.cli.add_command(worker.worker_command)
 
@@ -85,7 +85,7 @@ def undelivered_task():
         failed_mail,
         count=failed_mail,
     )
-    return [todo.Task(text, url_for("staff.outbox"), urgent=True, count=failed_mail)]
+    return [staff_tasks.Task(text, url_for("staff.outbox"), urgent=True, count=failed_mail)]
 
 
 def retry(ids):

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from koki_site import mail
 from koki_site.backups import ledger as backup_ledger
-from koki_site.core import consent_cookie, cookies, errors, register, security, settings, submissions
+from koki_site.core import consent_cookie, cookies, errors, register, runtime_settings, security, submissions
 from koki_site.core.rate_limits import limiter
 from koki_site.extensions import csrf, db
 from koki_site.newsletter import records, tokens
@@ -32,7 +32,7 @@ def provide_register_handlers(state):
 
 @bp.route("/newsletter", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token, so that an expired one keeps the address typed
-@limiter.limit(lambda: settings.get("NEWSLETTER_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(lambda: runtime_settings.get("NEWSLETTER_RATE_LIMIT"), methods=["POST"])
 def subscribe():
     """The form says what the visitor consents to; the same answer for a known or a new address."""
     prefs = consent_cookie.load_signed(cookies.PREFERENCES) or {}

@@ -4,7 +4,7 @@ The list says who asked for what and how long is left, the late and the near one
 in words); a request's page shows, besides the request, everything held for that person, as the
 person sees it. A verified request is answered within one calendar month (rights/deadlines.py),
 extended at most once by two months with a reason the visitor is told. The actions are in
-rights/desk_actions.py, the record of processing activities in rights/record.py.
+rights/desk_actions.py, the record of processing activities in rights/processing_record.py.
 """
 
 import json
@@ -20,13 +20,13 @@ from sqlalchemy import case, func, select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from koki_site.core import audit, kinds, register, todo
+from koki_site.core import audit, record_kinds, register, staff_tasks
 from koki_site.core.audit import AuditEntry
 from koki_site.core.auth import role_required
 from koki_site.core.form_validators import no_nul, strip
 from koki_site.core.pagination import paginate
 from koki_site.extensions import db
-from koki_site.rights import deadlines, plain, records, words
+from koki_site.rights import audit_words, deadlines, plain_words, records
 from koki_site.rights.models import STATUSES, RightsRequest
 
 bp = Blueprint("rights_desk", __name__, url_prefix="/staff")
@@ -80,8 +80,8 @@ class ExtendForm(FlaskForm):
 
 @bp.record_once
 def describe_for_the_audit_log(state):
-    words.describe_for_the_audit_log(state.app)
-    todo.provide(state.app, "dpo", waiting_requests)
+    audit_words.describe_for_the_audit_log(state.app)
+    staff_tasks.provide(state.app, "dpo", waiting_requests)
 
 
 def waiting_requests():
@@ -97,7 +97,7 @@ def waiting_requests():
         text = ngettext(
             "%(count)s rights request is overdue", "%(count)s rights requests are overdue", late, count=late
         )
-        tasks.append(todo.Task(text, url, urgent=True, count=late))
+        tasks.append(staff_tasks.Task(text, url, urgent=True, count=late))
     if soon:
         text = ngettext(
             "%(count)s rights request is due within %(days)s days",
@@ -106,7 +106,7 @@ def waiting_requests():
             count=soon,
             days=SOON,
         )
-        tasks.append(todo.Task(text, url, urgent=True, count=soon))
+        tasks.append(staff_tasks.Task(text, url, urgent=True, count=soon))
     if rest:
         text = ngettext(
             "%(count)s other rights request to answer",
@@ -114,8 +114,8 @@ def waiting_requests():
             rest,
             count=rest,
         )
-        tasks.append(todo.Task(text, url, count=rest))
-    return tasks or [todo.Task(_("No rights request waits for an answer."), url)]
+        tasks.append(staff_tasks.Task(text, url, count=rest))
+    return tasks or [staff_tasks.Task(_("No rights request waits for an answer."), url)]
 
 
 def right_label(key):
@@ -138,7 +138,7 @@ def desk_helpers():
         "right_label": right_label,
         "days_left": lambda deadline: deadlines.days_left(deadline, today),
         "urgency": lambda rights_request: urgency(rights_request, today),
-        "kind_label": kinds.label,
+        "kind_label": record_kinds.label,
     }
 
 
@@ -230,7 +230,7 @@ def render_detail(rights_request, **forms):
         rights_request=rights_request,
         outcome=outcome,
         lifted=lifted,
-        held=plain.shown(records.everything_held(rights_request.email)),  # as the visitor sees it
+        held=plain_words.shown(records.everything_held(rights_request.email)),  # as the visitor sees it
         answer_form=forms.get("answer_form") or AnswerForm(formdata=None),
         refuse_form=forms.get("refuse_form") or RefuseForm(formdata=None),
         extend_form=forms.get("extend_form") or ExtendForm(formdata=None),

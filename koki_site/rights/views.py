@@ -7,10 +7,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms.fields.choices import SelectChoice
 
 from koki_site import mail
-from koki_site.core import consent_cookie, cookies, errors, register, security, settings, submissions
+from koki_site.core import consent_cookie, cookies, errors, register, runtime_settings, security, submissions
 from koki_site.core.rate_limits import limiter
 from koki_site.extensions import csrf, db
-from koki_site.rights import plain, records, verified_here
+from koki_site.rights import plain_words, records, verifying_browser
 from koki_site.rights.forms import DirectivesForm, RectificationForm, RightsRequestForm
 
 bp = Blueprint("rights", __name__, url_prefix="/<lang:lang_code>")
@@ -42,7 +42,7 @@ def provide_register_handlers(state):
 
 @bp.route("/rights", methods=["GET", "POST"], endpoint="request")
 @csrf.exempt  # the form checks its own token, so that an expired one keeps what was typed
-@limiter.limit(lambda: settings.get("RIGHTS_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(lambda: runtime_settings.get("RIGHTS_RATE_LIMIT"), methods=["POST"])
 def request_form():
     """Choose a right, give the address; the same answer whether anything is held, mailed or not."""
     form = request_form_offering_rights()
@@ -120,10 +120,12 @@ def verify(token):
     if request.method != "POST" and rights_request.verified_at is None:
         return render_template("rights/verify.html", rights_request=rights_request, rights=register.RIGHTS)
     if request.method == "POST" and rights_request.verified_at is None:
-        verified_here.bind(rights_request)
-    elif not verified_here.holds(rights_request):
+        verifying_browser.bind(rights_request)
+    elif not verifying_browser.holds(rights_request):
         return render_template("rights/link_used.html"), 403
-    details = plain.current_details(rights_request.email) if rights_request.right == "rectification" else {}
+    details = (
+        plain_words.current_details(rights_request.email) if rights_request.right == "rectification" else {}
+    )
     forms = {"rectify": RectificationForm.showing(details), "record": DirectivesForm()}
     status = 200
     if request.method == "POST":
@@ -138,17 +140,17 @@ def verify(token):
         db.session.commit()
         held = records.everything_held(rights_request.email)  # this request shown as answered, too
     if rights_request.right == "rectification" and rights_request.status == "done":
-        details = plain.current_details(rights_request.email)  # as they are now
+        details = plain_words.current_details(rights_request.email)  # as they are now
     outcome = json.loads(rights_request.outcome or "{}")
     page = render_template(
         "rights/verified.html",
         rights=register.RIGHTS,
-        heading=plain.HEADINGS[rights_request.right],
+        heading=plain_words.HEADINGS[rights_request.right],
         rights_request=rights_request,
         token=token,
-        held=plain.shown(held),
+        held=plain_words.shown(held),
         details=details,
-        erased=plain.erased(outcome.get("removed", {})),
+        erased=plain_words.erased(outcome.get("removed", {})),
         outcome=outcome,
         forms=forms,
     )
@@ -191,7 +193,7 @@ def download(token):
     rights_request = records.by_token(token)
     if rights_request is None or rights_request.verified_at is None or rights_request.right not in SHOWING:
         return render_template("rights/bad_link.html"), 400
-    if not verified_here.holds(rights_request):
+    if not verifying_browser.holds(rights_request):
         return render_template("rights/link_used.html"), 403
     body = json.dumps(records.data_download(rights_request), ensure_ascii=False, indent=2)
     filename = f"{rights_request.reference}.json"

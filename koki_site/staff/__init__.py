@@ -1,8 +1,9 @@
 """The staff back office: accounts, login, roles, the audit log and retention pages.
 
 Its pages and commands are on one blueprint, `bp`; each module adds its own (views.py: login,
-logout, the home page; admin.py: accounts; password.py: one's own password; reports.py: audit log
-and retention; commands.py: `flask staff …`), and `init_app` registers it.
+logout, the home page; admin.py: accounts; own_password.py: one's own password; settings_page.py
+and undelivered_mail.py: two admin pages; reports.py: audit log and retention; commands.py:
+`flask staff …`), and `init_app` registers it.
 """
 
 from flask import Blueprint
@@ -16,10 +17,10 @@ def init_app(app):
         commands,
         link_pages,
         login_code,
-        outbox,
-        password,
+        own_password,
         reports,
-        site_settings,
+        settings_page,
+        undelivered_mail,
         views,
     )
 

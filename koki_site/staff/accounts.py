@@ -13,7 +13,7 @@ from koki_site.core.auth import ROLES
 from koki_site.extensions import db
 from koki_site.staff import lockout
 from koki_site.staff.models import StaffAccount
-from koki_site.staff.passwords import hash_password, verify_decoy, verify_password
+from koki_site.staff.password_hashes import hash_password, verify_decoy, verify_password
 
 
 def normalize_email(value):

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from koki_site.core.auth import ROLES
 from koki_site.extensions import db
-from koki_site.staff import accounts, bp, links, strength, two_factor
+from koki_site.staff import accounts, bp, links, password_strength, two_factor
 
 
 @bp.cli.command("create")
@@ -30,7 +30,7 @@ def create(email, roles):
         raise click.ClickException(f"An account already exists for {email}.")
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with force_locale("en"):  # like the command's other messages
-        weakness = strength.weakness(password, email)
+        weakness = password_strength.weakness(password, email)
     if weakness:
         raise click.ClickException(weakness)
     account = accounts.create(email, roles, password, actor="cli")

@@ -17,7 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from koki_site.core.auth import ROLES
 from koki_site.core.form_validators import single_line
-from koki_site.staff import accounts, strength
+from koki_site.staff import accounts, password_strength
 
 
 class CheckboxesField(SelectMultipleField):
@@ -76,7 +76,7 @@ class AccountForm(FlaskForm):
             raise ValidationError(_("An account already exists for this address."))
 
     def validate_password(self, field):
-        weakness = strength.weakness(field.data, self.email.data or "")
+        weakness = password_strength.weakness(field.data, self.email.data or "")
         if weakness:
             raise ValidationError(weakness)
 

@@ -9,7 +9,7 @@ import time
 from flask import flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
-from koki_site.core import settings
+from koki_site.core import runtime_settings
 from koki_site.core.rate_limits import limiter
 from koki_site.extensions import db
 from koki_site.staff import bp, links
@@ -31,14 +31,14 @@ def link_page(token, purpose, used):
 
 
 @bp.route("/login/link/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: settings.get("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(lambda: runtime_settings.get("LOGIN_RATE_LIMIT"), methods=["POST"])
 def login_link(token):
     """Finish a login that gave the right password while the account was under attack."""
     return link_page(token, links.LOGIN, lambda account: password_accepted(account, None, mailbox=True))
 
 
 @bp.route("/enrol/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: settings.get("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(lambda: runtime_settings.get("LOGIN_RATE_LIMIT"), methods=["POST"])
 def enrol_link(token):
     """Let this browser set up the account's second factor at its next login with the password."""
 

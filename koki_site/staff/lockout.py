@@ -16,7 +16,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from koki_site.core import audit, settings
+from koki_site.core import audit, runtime_settings
 from koki_site.core.batches import expiring_rows
 from koki_site.core.clients import client_key
 from koki_site.core.periods import Period
@@ -28,7 +28,7 @@ CEILING_ACTION = "login_ceiling"  # the audit entry that tells admins of a distr
 
 
 def ceiling_crossed(failures):
-    return failures >= settings.get("STAFF_ACCOUNT_MAX_FAILED_LOGINS")
+    return failures >= runtime_settings.get("STAFF_ACCOUNT_MAX_FAILED_LOGINS")
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Attempt:
 
     @property
     def address_locked(self):
-        return self.from_address >= settings.get("STAFF_MAX_FAILED_LOGINS")
+        return self.from_address >= runtime_settings.get("STAFF_MAX_FAILED_LOGINS")
 
     @property
     def ceiling_crossed(self):
@@ -70,7 +70,7 @@ def address_key(address):
 
 
 def lockout_start(now):
-    return now - timedelta(minutes=settings.get("STAFF_LOCKOUT_MINUTES"))
+    return now - timedelta(minutes=runtime_settings.get("STAFF_LOCKOUT_MINUTES"))
 
 
 def attempt(account, address, now):
@@ -142,7 +142,7 @@ def locked_addresses(now):
         select(StaffLoginFailure.account_id)
         .where(StaffLoginFailure.at > lockout_start(now))
         .group_by(StaffLoginFailure.account_id, StaffLoginFailure.address)
-        .having(func.count() >= settings.get("STAFF_MAX_FAILED_LOGINS"))
+        .having(func.count() >= runtime_settings.get("STAFF_MAX_FAILED_LOGINS"))
         .subquery()
     )
     rows = db.session.execute(

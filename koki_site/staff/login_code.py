@@ -13,7 +13,7 @@ from flask import flash, make_response, redirect, render_template, request, sess
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from koki_site.core import audit, settings
+from koki_site.core import audit, runtime_settings
 from koki_site.core.auth import role_required
 from koki_site.core.rate_limits import limiter
 from koki_site.extensions import db
@@ -44,7 +44,7 @@ def pending_login():
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(lambda: settings.get("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(lambda: runtime_settings.get("LOGIN_RATE_LIMIT"), methods=["POST"])
 def login_code():
     """The code of the authenticator app, or a recovery code."""
     pending = pending_login()

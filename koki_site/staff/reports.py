@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from koki_site.core import audit, jobs, kinds, register, retention
+from koki_site.core import audit, jobs, record_kinds, register, retention
 from koki_site.core.audit import AuditEntry
 from koki_site.core.auth import role_required
 from koki_site.core.pagination import paginate
@@ -78,7 +78,7 @@ def retention_report():
         due=due,
         horizon=RETENTION_HORIZON.days,
         processings=register.PROCESSINGS,
-        kind_label=kinds.label,
+        kind_label=record_kinds.label,
         last_purge=last_purge,
         purge_removed=removed_by(last_purge),
         purge_state=next((state for state in jobs.states(now) if state.job.name == "purge"), None),

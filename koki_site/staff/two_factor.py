@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import delete, select
 
-from koki_site.core import audit, settings
+from koki_site.core import audit, runtime_settings
 from koki_site.extensions import db
 from koki_site.staff.models import StaffRecoveryCode
 
@@ -24,7 +24,7 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off pape
 
 
 def required(account):
-    return bool(set(account.roles) & set(settings.get("STAFF_2FA_ROLES")))
+    return bool(set(account.roles) & set(runtime_settings.get("STAFF_2FA_ROLES")))
 
 
 def enrolled(account):

@@ -1,8 +1,6 @@
 """The staff blueprint: login, logout, the idle timeout, the home page.
 
-The other staff pages are in their own modules on this blueprint (admin.py: accounts;
-password.py: one's own password; reports.py: audit log and retention; commands.py: `flask staff …`),
-imported at the end.
+The other staff pages are in their own modules on the same blueprint (see the package).
 """
 
 import time
@@ -14,12 +12,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from koki_site import mail
-from koki_site.core import audit, jobs, register, settings, todo
+from koki_site.core import audit, jobs, register, runtime_settings, staff_tasks
 from koki_site.core.auth import role_required
 from koki_site.core.rate_limits import limiter
 from koki_site.core.security import is_site_path
 from koki_site.extensions import db, login_manager
-from koki_site.staff import accounts, bp, device, links, lockout, navigation, two_factor, words
+from koki_site.staff import accounts, audit_words, bp, device, links, lockout, navigation, two_factor
 from koki_site.staff.forms import LoginForm, LogoutForm
 
 bp.add_app_template_global(navigation.staff_nav)
@@ -32,7 +30,7 @@ LAST_SEEN = "staff_seen"  # in the session: when this staff member last made a r
 @bp.record_once
 def provide_register_handlers(state):
     register.provide(state.app, "staff_login", purge=lockout.purge, due=lockout.due)
-    words.describe_for_the_audit_log(state.app)
+    audit_words.describe_for_the_audit_log(state.app)
 
 
 @bp.record_once
@@ -58,7 +56,7 @@ def enforce_idle_timeout():
     if not is_staff_request() or not current_user.is_authenticated:
         return None
     now = int(time.time())
-    minutes = settings.get("STAFF_IDLE_MINUTES")
+    minutes = runtime_settings.get("STAFF_IDLE_MINUTES")
     seen = session.get(LAST_SEEN)
     if not isinstance(seen, int) or now - seen <= minutes * 60:
         session[LAST_SEEN] = now  # login sets it; a session without one starts counting now
@@ -87,7 +85,7 @@ def safe_next(target):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: settings.get("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(lambda: runtime_settings.get("LOGIN_RATE_LIMIT"), methods=["POST"])
 def login():
     """The login form; one message for every failure, so it never tells which accounts exist."""
     next_path = safe_next(request.args.get("next"))
@@ -226,5 +224,5 @@ def home():
     pages = [page for page in navigation.staff_nav() if page.path != "/staff/"]
     # Admins see that the worker keeps the policy's promises: when each job last ran, and if late.
     job_states = jobs.states(datetime.now(UTC)) if "admin" in current_user.roles else []
-    tasks = todo.for_roles(current_user.roles)
+    tasks = staff_tasks.for_roles(current_user.roles)
     return render_template("staff/home.html", pages=pages, job_states=job_states, tasks=tasks)

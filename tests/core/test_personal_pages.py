@@ -2,7 +2,7 @@
 
 import pytest
 
-from koki_site.rights import verified_here
+from koki_site.rights import verifying_browser
 from tests.helpers import LANGS, PAGES
 from tests.helpers.consent import decide
 from tests.helpers.contact import send_contact
@@ -85,7 +85,7 @@ def test_the_erasure_button_needs_the_browser_that_verified(app, client, smtp):
 
 def test_the_browser_that_verified_sees_the_data_for_an_hour_only(client, smtp, monkeypatch):
     path, _ = verified_access(client, smtp)
-    monkeypatch.setattr(verified_here, "VERIFIED_FOR", 0)  # the hour has passed
+    monkeypatch.setattr(verifying_browser, "VERIFIED_FOR", 0)  # the hour has passed
     response = client.get(path)
     assert response.status_code == 403 and ADA not in response.get_data(as_text=True)
 

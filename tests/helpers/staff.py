@@ -10,7 +10,7 @@ from koki_site.core.audit import AuditEntry
 from koki_site.extensions import db
 from koki_site.staff import lockout, two_factor
 from koki_site.staff.models import StaffAccount, StaffLoginFailure
-from koki_site.staff.passwords import hash_password
+from koki_site.staff.password_hashes import hash_password
 from tests.helpers import soup
 
 STAFF_PASSWORD = "staff-password-for-tests"

@@ -67,7 +67,7 @@ STAFF_SOURCES = (
     "koki_site/contact/inbox.py",
     "koki_site/newsletter/marketing.py",
     "koki_site/rights/desk.py",
-    "koki_site/rights/record.py",
+    "koki_site/rights/processing_record.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_pgettext": ((1, "c"), 2)}
 

@@ -10,10 +10,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, OperationalError
 
 from koki_site import create_app
-from koki_site.contact import incoming
+from koki_site.contact import visitor_answers
 from koki_site.extensions import db
 from tests.conftest import settings
-from tests.contact.test_incoming import answer_to, answered_message, answers, receive
+from tests.contact.test_visitor_answers import answer_to, answered_message, answers, receive
 
 pytestmark = pytest.mark.db
 
@@ -103,7 +103,7 @@ def test_only_a_database_that_may_answer_later_asks_for_a_retry(
     app, client, staff, smtp, runner, monkeypatch, failure, status, said
 ):
     _message_id, _support, reply_mail = answered_message(app, client, staff, smtp)
-    monkeypatch.setattr(incoming.mails, "notify_answer", failure)
+    monkeypatch.setattr(visitor_answers.mails, "notify_answer", failure)
     result = receive(runner, answer_to(reply_mail))
     assert result.exit_code == status, result.output
     assert said in result.stderr

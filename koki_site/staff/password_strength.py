@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 
-from koki_site.core import settings
+from koki_site.core import runtime_settings
 
 CHECKED_LENGTH = 72  # zxcvbn refuses longer input; a password that long is not short of strength
 
@@ -21,11 +21,11 @@ def weakness(password, email):
     """Why password will not do for the account of email, in the current language; None if it will."""
     from zxcvbn import zxcvbn  # a fifth of a second to load its word lists: only when used
 
-    minimum = settings.get("STAFF_MIN_PASSWORD_LENGTH")
+    minimum = runtime_settings.get("STAFF_MIN_PASSWORD_LENGTH")
     if len(password) < minimum:
         return _("The password needs at least %(count)d characters.", count=minimum)
     result = zxcvbn(password[:CHECKED_LENGTH], user_inputs=known_words(email))
-    if result["score"] >= settings.get("STAFF_MIN_PASSWORD_SCORE"):
+    if result["score"] >= runtime_settings.get("STAFF_MIN_PASSWORD_SCORE"):
         return None
     return f"{reason(result['sequence'])} {how_to_fix()}"
 

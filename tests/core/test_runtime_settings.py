@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from koki_site import create_app
-from koki_site.core import settings
+from koki_site.core import runtime_settings
 from koki_site.core.audit import AuditEntry
 from koki_site.extensions import db
 from tests import conftest
@@ -74,7 +74,7 @@ def test_a_value_out_of_bounds_is_refused_on_its_field(app, staff, field, value)
     assert response.status_code == 200
     assert soup(response).find(id=field)["aria-invalid"] == "true"
     with app.app_context():
-        assert db.session.scalars(select(settings.SiteSetting)).all() == []
+        assert db.session.scalars(select(runtime_settings.SiteSetting)).all() == []
 
 
 def test_a_lower_lockout_threshold_holds_on_another_host_without_a_restart(app, staff, second_host):
@@ -107,10 +107,10 @@ def test_a_rate_limit_changed_holds_on_another_host(app, staff, host_settings, r
 def test_other_hosts_follow_within_the_cache_life(app, staff, second_host, monkeypatch):
     second_host.config["SETTINGS_CACHE_SECONDS"] = 5
     with second_host.app_context():
-        assert settings.get("STAFF_IDLE_MINUTES") == 30  # read, and cached for 5 seconds
+        assert runtime_settings.get("STAFF_IDLE_MINUTES") == 30  # read, and cached for 5 seconds
     save(staff("admin"), staff_idle_minutes="10")
     with second_host.app_context():
-        assert settings.get("STAFF_IDLE_MINUTES") == 30  # still the cached value
+        assert runtime_settings.get("STAFF_IDLE_MINUTES") == 30  # still the cached value
         later = time.monotonic() + 6
         monkeypatch.setattr(time, "monotonic", lambda: later)
-        assert settings.get("STAFF_IDLE_MINUTES") == 10
+        assert runtime_settings.get("STAFF_IDLE_MINUTES") == 10

@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from koki_site.contact import writing
+from koki_site.contact import reply_aids
 from koki_site.contact.forms import SavedReplyForm, signature_form
 from koki_site.contact.inbox import bp
 from koki_site.core import audit
@@ -31,7 +31,7 @@ def saved_replies():
     if form.validate_on_submit():
         if taken(form):
             return render_saved(form), 400
-        saved = writing.SavedReply(updated_at=now(), updated_by=current_user.email)
+        saved = reply_aids.SavedReply(updated_at=now(), updated_by=current_user.email)
         form.populate_obj(saved)
         db.session.add(saved)
         db.session.flush()
@@ -46,7 +46,7 @@ def taken(form, current=None):
     """A title is used once per language; the form says so."""
     same = [
         r
-        for r in writing.saved_replies(form.language.data)
+        for r in reply_aids.saved_replies(form.language.data)
         if r.title == form.title.data and r is not current
     ]
     if same:
@@ -56,7 +56,7 @@ def taken(form, current=None):
 
 def render_saved(form, editing=None):
     return render_template(
-        "contact/saved_replies.html", form=form, editing=editing, saved_replies=writing.saved_replies()
+        "contact/saved_replies.html", form=form, editing=editing, saved_replies=reply_aids.saved_replies()
     )
 
 
@@ -64,7 +64,7 @@ def render_saved(form, editing=None):
 @role_required("support")
 def saved_reply(reply_id):
     """Change a saved reply."""
-    saved = db.session.get(writing.SavedReply, reply_id) or abort(404)
+    saved = db.session.get(reply_aids.SavedReply, reply_id) or abort(404)
     form = saved_reply_form(obj=saved)
     if form.validate_on_submit():
         if taken(form, saved):
@@ -82,7 +82,7 @@ def saved_reply(reply_id):
 @role_required("support")
 def delete_saved_reply(reply_id):
     """Delete a saved reply (replies already sent keep their text)."""
-    saved = db.session.get(writing.SavedReply, reply_id) or abort(404)
+    saved = db.session.get(reply_aids.SavedReply, reply_id) or abort(404)
     if not FlaskForm().validate_on_submit():
         abort(400)
     db.session.delete(saved)
@@ -101,7 +101,7 @@ def signature():
         code: _("Signature for messages in %(language)s", language=language(code, in_sentence=True))
         for code in languages
     }
-    current = {f"signature_{code}": writing.signature(current_user.id, code) for code in languages}
+    current = {f"signature_{code}": reply_aids.signature(current_user.id, code) for code in languages}
     form = signature_form(languages, labels, current)
     if form.validate_on_submit():
         for code in languages:
@@ -115,12 +115,12 @@ def signature():
 
 
 def set_signature(code, text):
-    found = db.session.get(writing.Signature, (current_user.id, code))
+    found = db.session.get(reply_aids.Signature, (current_user.id, code))
     if not text:
         if found is not None:
             db.session.delete(found)
     elif found is None:
-        db.session.add(writing.Signature(account_id=current_user.id, language=code, body=text))
+        db.session.add(reply_aids.Signature(account_id=current_user.id, language=code, body=text))
     else:
         found.body = text
 

@@ -1,6 +1,6 @@
 """/staff/settings (admin): the authentication and protection settings (the privacy policy's P16).
 
-Validated, stored in the database (koki_site/core/settings.py), audited with the old and the new
+Validated, stored in the database (koki_site/core/runtime_settings.py), audited with the old and the new
 value, and in force on every worker and host within SETTINGS_CACHE_SECONDS, without a restart.
 """
 
@@ -13,7 +13,7 @@ from limits import parse_many
 from wtforms import IntegerField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from koki_site.core import audit, settings
+from koki_site.core import audit, runtime_settings
 from koki_site.core.auth import ROLES, role_required
 from koki_site.extensions import db
 from koki_site.staff import bp
@@ -39,7 +39,7 @@ def field_of(setting):
     return name, CheckboxesField(setting.label, choices=choices)
 
 
-SettingsForm = type("SettingsForm", (FlaskForm,), dict(map(field_of, settings.SETTINGS)))
+SettingsForm = type("SettingsForm", (FlaskForm,), dict(map(field_of, runtime_settings.SETTINGS)))
 GROUPS = (
     (
         _l("Logins and lockout"),
@@ -67,10 +67,10 @@ GROUPS = (
 @role_required("admin")
 def settings_page():
     """The settings, grouped; saving stores and audits what changed."""
-    form = SettingsForm(data={key.lower(): value for key, value in settings.current().items()})
+    form = SettingsForm(data={key.lower(): value for key, value in runtime_settings.current().items()})
     if form.validate_on_submit():
-        values = {s.key: form[s.key.lower()].data for s in settings.SETTINGS}
-        changed = settings.change(values, current_user.email)
+        values = {s.key: form[s.key.lower()].data for s in runtime_settings.SETTINGS}
+        changed = runtime_settings.change(values, current_user.email)
         if changed:
             audit.log("settings_change", details={key: list(pair) for key, pair in changed.items()})
             db.session.commit()
