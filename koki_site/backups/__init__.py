@@ -4,12 +4,13 @@ back what was erased or expired since they were taken (the ledger, replayed afte
 from flask_babel import lazy_gettext as _l
 
 from koki_site.backups import commands, ledger
-from koki_site.core import jobs, register
+from koki_site.core import capabilities, jobs, register
 
 
 def init_app(app):
     app.cli.add_command(commands.backup_group)
-    register.provide(app, "backups", purge=ledger.purge, due=ledger.due)
-    jobs.provide(
-        app, jobs.Job("backup", _l("Backup of the database"), "BACKUP_HOUR", commands.scheduled_backup)
+    capabilities.provide(
+        app,
+        handlers={"backups": register.Handlers(purge=ledger.purge, due=ledger.due)},
+        jobs=[jobs.Job("backup", _l("Backup of the database"), "BACKUP_HOUR", commands.scheduled_backup)],
     )

@@ -5,8 +5,8 @@ import re
 from flask import render_template, request
 from sqlalchemy import select
 
+from koki_site.consent import bp
 from koki_site.consent.models import ConsentRecord
-from koki_site.consent.views import bp
 from koki_site.core.auth import role_required
 from koki_site.extensions import db
 

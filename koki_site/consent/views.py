@@ -1,21 +1,14 @@
 """POST /consent, and what every page shows of consent (the banner, the settings form)."""
 
-from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
-from koki_site.consent import ledger
+from koki_site.consent import bp, ledger
 from koki_site.consent.forms import ConsentForm
-from koki_site.core import consent_cookie, cookies, register, runtime_settings
+from koki_site.core import consent_cookie, cookies, runtime_settings
 from koki_site.core.rate_limits import limiter
 from koki_site.core.security import is_same_origin, is_site_path
 from koki_site.extensions import csrf, db
-
-bp = Blueprint("consent", __name__)
-
-
-@bp.record_once
-def provide_register_handlers(state):
-    register.provide(state.app, "consent_proof", purge=ledger.purge, due=ledger.due)
 
 
 @bp.app_context_processor

@@ -9,12 +9,13 @@ contact/saved_reply_pages.py.
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from koki_site.contact import inbox_bp as bp
 from koki_site.contact import inbox_words, listing, read_marks, reply_aids, visitor_answers
 from koki_site.contact.forms import TOPIC_LABELS, AssignForm, BulkForm, NoteForm, ReplyForm, StatusForm
 from koki_site.contact.models import STATUSES, ContactMessage
@@ -22,20 +23,9 @@ from koki_site.core import audit, staff_tasks
 from koki_site.core.auth import role_required
 from koki_site.core.database_ids import database_id
 from koki_site.extensions import db
-from koki_site.mail import inbound
 
-bp = Blueprint("inbox", __name__, url_prefix="/staff/messages")
 REFERENCE = re.compile(r"KOKI-\d{4}-\d{5,}")
 FIRST_WORDS = 90  # characters of the message shown in the list after its topic
-
-
-@bp.record_once
-def meet_the_core(state):
-    """Answers by mail (`flask mail receive` files them in their thread), the audit log's words for
-    this capability, and the staff home's count of what waits."""
-    inbound.provide_receiver(state.app, visitor_answers.receive)
-    inbox_words.describe_for_the_audit_log(state.app)
-    staff_tasks.provide(state.app, "support", waiting_messages)
 
 
 def waiting_messages():

@@ -58,19 +58,18 @@ def explain_saved_reply(details):
     return [(_("change"), change.get(details.get("change"), details.get("change")))]
 
 
-def describe_for_the_audit_log(app):
-    audit.describe(
-        app,
-        actions=ACTIONS,
-        targets={
-            "message": audit.TargetKind(_l("Message"), "inbox.by_reference", "reference", ("support",)),
-            "saved_reply": audit.TargetKind(_l("Saved reply"), "inbox.saved_reply", "reply_id", ("support",)),
-        },
-        details=DETAILS,
-        explain={
-            "status_change": explain_status_change,
-            "assign": explain_assign,
-            "answer_received": explain_answer,
-            "saved_reply": explain_saved_reply,
-        },
-    )
+# What the audit log calls this capability's actions, targets and details (core/capabilities.py).
+AUDIT_WORDS = {
+    "actions": ACTIONS,
+    "targets": {
+        "message": audit.TargetKind(_l("Message"), "inbox.by_reference", "reference", ("support",)),
+        "saved_reply": audit.TargetKind(_l("Saved reply"), "inbox.saved_reply", "reply_id", ("support",)),
+    },
+    "details": DETAILS,
+    "explain": {
+        "status_change": explain_status_change,
+        "assign": explain_assign,
+        "answer_received": explain_answer,
+        "saved_reply": explain_saved_reply,
+    },
+}

@@ -8,9 +8,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from koki_site.contact import inbox_bp as bp
 from koki_site.contact import reply_aids
 from koki_site.contact.forms import SavedReplyForm, signature_form
-from koki_site.contact.inbox import bp
 from koki_site.core import audit
 from koki_site.core.auth import role_required
 from koki_site.core.formats import language

@@ -12,9 +12,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from koki_site import mail
+from koki_site.contact import inbox_bp as bp
 from koki_site.contact import listing, mails, read_marks, reply_aids
 from koki_site.contact.forms import AssignForm, NoteForm, ReplyForm, StatusForm
-from koki_site.contact.inbox import bp, get_message, render_message
+from koki_site.contact.inbox import get_message, render_message
 from koki_site.contact.models import ContactNote, ContactReply
 from koki_site.core import audit
 from koki_site.core.auth import role_required

@@ -1,37 +1,19 @@
-"""The public contact form, its confirmation, and the wiring of this processing into the register."""
+"""The public contact form and its confirmation."""
 
 import re
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from koki_site import mail
-from koki_site.contact import mails, records
+from koki_site.contact import bp, mails, records
 from koki_site.contact.forms import TOPIC_LABELS, ContactForm
 from koki_site.core import consent_cookie, cookies, errors, register, runtime_settings, security, submissions
 from koki_site.core.rate_limits import limiter
 from koki_site.extensions import csrf, db
 
-bp = Blueprint("contact", __name__, url_prefix="/<lang:lang_code>")
 REFERENCE = re.compile(r"KOKI-\d{4}-\d{5,}")
 KEPT_REFERENCES = 20
-
-
-@bp.record_once
-def provide_register_handlers(state):
-    register.provide(
-        state.app,
-        records.PROCESSING,
-        purge=records.purge,
-        due=records.due,
-        track=records.track,
-        find=records.find,
-        present=records.present,
-        erase=records.erase,
-        restrict=records.restrict,
-        rectify=records.rectify,
-        addresses=records.addresses_held,
-    )
 
 
 @bp.route("/contact", methods=["GET", "POST"])

@@ -9,11 +9,11 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import current_app, has_request_context, url_for
+from flask import has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from koki_site.core import record_kinds, register
+from koki_site.core import capabilities, record_kinds, register
 from koki_site.core.batches import expiring_rows
 from koki_site.core.models import AuditEntry
 from koki_site.core.periods import Period
@@ -41,9 +41,13 @@ def log(action, target=None, details=None, actor=None):
 
 
 def init_app(app):
-    register.provide(app, "audit", purge=purge, due=due)
-    describe(
-        app, actions={"purge": _l("Purge of expired data")}, details={**CORE_DETAILS, **record_kinds.LABELS}
+    capabilities.provide(
+        app,
+        handlers={"audit": register.Handlers(purge=purge, due=due)},
+        audit_words={
+            "actions": {"purge": _l("Purge of expired data")},
+            "details": {**CORE_DETAILS, **record_kinds.LABELS},
+        },
     )
 
 
@@ -66,20 +70,11 @@ class TargetKind:
     name: object = None  # name(value) -> what to show instead of the value (an account's address)
 
 
-EMPTY = {"actions": {}, "targets": {}, "details": {}, "explain": {}}
-
-
-def describe(app, actions=None, targets=None, details=None, explain=None):
-    """A capability's words for the log: {action: label}, {kind: TargetKind}, {detail key: label},
-    and {action: explain(details) -> [(label, text)]} where the details need more than their keys."""
-    words = app.extensions.setdefault("koki_audit_words", {name: {} for name in EMPTY})
-    given = {"actions": actions, "targets": targets, "details": details, "explain": explain}
-    for name, entries in given.items():
-        words[name].update(entries or {})
-
-
 def words():
-    return current_app.extensions.get("koki_audit_words", EMPTY)
+    """{"actions", "targets", "details", "explain": {name: words}}, as the capabilities gave them:
+    targets are TargetKind, explain(details) -> [(label, text)] where the details need more than
+    their keys."""
+    return capabilities.provided().audit_words
 
 
 def action_label(action):

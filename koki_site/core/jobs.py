@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from koki_site.core import capabilities
 from koki_site.core.models import JobRun
 from koki_site.extensions import db
 
@@ -31,12 +32,8 @@ class Job:
     run: object  # run(now) -> {what: count}
 
 
-def provide(app, job):
-    app.extensions.setdefault("koki_jobs", {})[job.name] = job
-
-
 def all_jobs(app=None):
-    return list((app or current_app).extensions.get("koki_jobs", {}).values())
+    return list(capabilities.provided(app).jobs.values())
 
 
 def scheduled_time(job, now):

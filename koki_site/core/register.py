@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from koki_site.core import capabilities
 from koki_site.core.periods import Period
 
 LEGAL_BASES = {
@@ -251,15 +252,10 @@ class Handlers:
     present: object = None  # present(record) -> [(label, text)]: a found record in plain words
 
 
-def provide(app, key, **handlers):
-    """Declare the handlers of the processing key, for this app."""
-    assert key in BY_KEY, f"{key} is not a declared processing"
-    app.extensions.setdefault("koki_register", {})[key] = Handlers(**handlers)
-
-
 def handlers_of(app):
     """(processing, handlers) of every processing that has any, in the register's order."""
-    provided = app.extensions.get("koki_register", {})
+    provided = capabilities.provided(app).handlers
+    assert set(provided) <= set(BY_KEY), f"undeclared processing: {set(provided) - set(BY_KEY)}"
     return [
         (processing, provided[processing.key]) for processing in PROCESSINGS if processing.key in provided
     ]

@@ -11,15 +11,20 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from koki_site.core import audit, formats, jobs, register, staff_tasks, submissions
+from koki_site.core import audit, capabilities, formats, jobs, register, staff_tasks, submissions
 from koki_site.extensions import db
 
 
 def init_app(app):
     app.cli.add_command(purge_command)
-    jobs.provide(app, jobs.Job("purge", _l("Purge of expired data"), "PURGE_HOUR", scheduled_purge))
-    staff_tasks.provide(app, "dpo", lambda: [last_purge_task(url_for("staff.retention"))])
-    staff_tasks.provide(app, "admin", lambda: [last_purge_task(url_for("staff.home", _anchor="jobs-title"))])
+    capabilities.provide(
+        app,
+        jobs=[jobs.Job("purge", _l("Purge of expired data"), "PURGE_HOUR", scheduled_purge)],
+        tasks={
+            "dpo": lambda: [last_purge_task(url_for("staff.retention"))],
+            "admin": lambda: [last_purge_task(url_for("staff.home", _anchor="jobs-title"))],
+        },
+    )
 
 
 def last_purge_task(url):

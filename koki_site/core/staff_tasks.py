@@ -1,13 +1,13 @@
 """What needs doing now, for the staff home: each capability tells, for a role, what waits and where.
 
-A provider is a function that returns Task items; it is given to `provide` with the role that sees
-them, when its blueprint is registered. The home page shows the tasks of the staff member's roles,
+A provider is a function that returns Task items; a capability gives it with the role that sees
+them (core/capabilities.py). The home page shows the tasks of the staff member's roles,
 each a link, the urgent first. Counting must stay cheap: the home page is opened all day.
 """
 
 from dataclasses import dataclass
 
-from flask import current_app
+from koki_site.core import capabilities
 
 
 @dataclass(frozen=True)
@@ -18,15 +18,11 @@ class Task:
     count: int | None = None
 
 
-def provide(app, role, provider):
-    app.extensions.setdefault("koki_todo", []).append((role, provider))
-
-
 def for_roles(roles):
     """The tasks of these roles, urgent first, in the order the capabilities gave them; a task two
     roles share (the last purge, for the DPO and an admin) once."""
     tasks = {}
-    for role, provider in current_app.extensions.get("koki_todo", []):
+    for role, provider in capabilities.provided().tasks:
         if role in roles:
             for task in provider():
                 tasks.setdefault(task.text, task)

@@ -15,11 +15,11 @@ from flask import current_app, g, url_for
 from flask_babel import ngettext
 from sqlalchemy import func, inspect, select, update
 
-from koki_site.core import staff_tasks
+from koki_site.core import capabilities, register, staff_tasks
 from koki_site.extensions import db
+from koki_site.mail import outbox
 from koki_site.mail.delivery import THREAD_NAME, backoff, deliver, delivered, failed
 from koki_site.mail.outbox import OutboxMail, cancel, erase, queue
-from koki_site.mail.outbox import init_app as init_outbox
 from koki_site.mail.sender import stop_sender, wake_sender
 
 __all__ = [
@@ -68,8 +68,15 @@ def deliver_queued():
 def init_app(app):
     from koki_site.mail import commands, worker  # they import this package: loaded once it is
 
-    init_outbox(app)
-    staff_tasks.provide(app, "admin", undelivered_task)
+    capabilities.provide(
+        app,
+        handlers={
+            outbox.PROCESSING: register.Handlers(
+                purge=outbox.purge, due=outbox.due, erase=outbox.erase, addresses=outbox.addresses_held
+            )
+        },
+        tasks={"admin": undelivered_task},
+    )
     app.cli.add_command(commands.mail_group)
     app.cli.add_command(worker.worker_command)
 

@@ -9,8 +9,9 @@ for a refused mail. Only text is kept, without NUL (PostgreSQL refuses it in tex
 mail is turned into text, attachments are dropped and listed by name, type and size; the text is
 capped.
 
-The core knows no record: a capability provides a receiver for the tokens of its reply addresses
-(contact: the message reference), `receiver(token, mail) -> "filed" | "duplicate" | None`.
+Mail knows no record: a capability gives a receiver for the tokens of its reply addresses
+(contact: the message reference), `receiver(token, mail) -> "filed" | "duplicate" | None`
+(core/capabilities.py).
 """
 
 import email
@@ -21,6 +22,7 @@ from email.utils import getaddresses, parseaddr
 from flask import current_app
 from sqlalchemy import exc
 
+from koki_site.core import capabilities
 from koki_site.mail import reply_address
 
 EX_OK, EX_DATAERR, EX_NOUSER, EX_TEMPFAIL = 0, 65, 67, 75
@@ -36,10 +38,6 @@ class Incoming:
     from_html: bool = False
     truncated: bool = False
     dropped: list = field(default_factory=list)  # [{"name", "type", "size"}]
-
-
-def provide_receiver(app, receiver):
-    app.extensions.setdefault("koki_mail_receivers", []).append(receiver)
 
 
 def read_capped(stream, limit):
@@ -126,7 +124,7 @@ def receive(raw, recipient=None):
     tokens = [token for token in map(reply_address.read, addresses) if token]
     if not tokens:
         return EX_NOUSER, "reply address unknown (its signature does not hold)"
-    for receiver in current_app.extensions.get("koki_mail_receivers", []):
+    for receiver in capabilities.provided().mail_receivers:
         outcome = receiver(tokens[0], incoming)
         if outcome:
             return EX_OK, outcome

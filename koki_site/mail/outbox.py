@@ -12,17 +12,13 @@ from email.utils import make_msgid
 from flask import current_app, g
 from sqlalchemy import delete, select
 
-from koki_site.core import addresses, register
+from koki_site.core import addresses
 from koki_site.core.batches import expiring_rows
 from koki_site.core.periods import Period
 from koki_site.extensions import db
 from koki_site.mail.models import OutboxMail
 
 PROCESSING = "mail"
-
-
-def init_app(app):
-    register.provide(app, PROCESSING, purge=purge, due=due, erase=erase, addresses=addresses_held)
 
 
 def check_header(value):

@@ -5,7 +5,7 @@ import os
 from datetime import UTC, datetime
 
 import click
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Response, abort, render_template, request, stream_with_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -16,33 +16,31 @@ from koki_site.core.formats import language as language_name
 from koki_site.core.pagination import paginate
 from koki_site.extensions import db
 from koki_site.newsletter import growth
+from koki_site.newsletter import marketing_bp as bp
 from koki_site.newsletter.export import SubscriberExport, audited, parse_filters
 from koki_site.newsletter.models import STATUSES, Subscription
 
-bp = Blueprint("marketing", __name__, url_prefix="/staff/newsletter", cli_group="newsletter")
 PER_PAGE = 50
 STATUS_LABELS = {"pending": _l("Pending"), "confirmed": _l("Confirmed"), "unsubscribed": _l("Unsubscribed")}
 
 
-@bp.record_once
-def describe_for_the_audit_log(state):
-    audit.describe(
-        state.app,
-        actions={"export": _l("Newsletter list exported"), "subscriber_view": _l("Subscriber's page read")},
-        targets={
-            "newsletter": audit.TargetKind(_l("Newsletter list")),
-            "subscription": audit.TargetKind(
-                _l("Subscription"), "marketing.subscriber", "subscription_id", ("marketing",)
-            ),
-        },
-        details={
-            "language": _l("language"),
-            "since": _l("since"),
-            "format": _l("format"),
-            "rows": _l("rows"),
-            "interrupted": _l("interrupted"),
-        },
-    )
+# What the audit log calls this capability's actions, targets and details (core/capabilities.py).
+AUDIT_WORDS = {
+    "actions": {"export": _l("Newsletter list exported"), "subscriber_view": _l("Subscriber's page read")},
+    "targets": {
+        "newsletter": audit.TargetKind(_l("Newsletter list")),
+        "subscription": audit.TargetKind(
+            _l("Subscription"), "marketing.subscriber", "subscription_id", ("marketing",)
+        ),
+    },
+    "details": {
+        "language": _l("language"),
+        "since": _l("since"),
+        "format": _l("format"),
+        "rows": _l("rows"),
+        "interrupted": _l("interrupted"),
+    },
+}
 
 
 @bp.get("")

@@ -5,7 +5,8 @@ from flask import abort, render_template
 from koki_site.core import audit
 from koki_site.core.auth import role_required
 from koki_site.extensions import db
-from koki_site.newsletter.marketing import STATUS_LABELS, bp
+from koki_site.newsletter import marketing_bp as bp
+from koki_site.newsletter.marketing import STATUS_LABELS
 from koki_site.newsletter.models import Subscription
 from koki_site.newsletter.records import consent_text_sha256
 

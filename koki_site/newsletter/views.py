@@ -1,6 +1,6 @@
 """Subscribe, confirm (GET shows a button, POST confirms), unsubscribe (also RFC 8058 one-click)."""
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from koki_site import mail
@@ -8,26 +8,8 @@ from koki_site.backups import ledger as backup_ledger
 from koki_site.core import consent_cookie, cookies, errors, register, runtime_settings, security, submissions
 from koki_site.core.rate_limits import limiter
 from koki_site.extensions import csrf, db
-from koki_site.newsletter import records, tokens
+from koki_site.newsletter import bp, records, tokens
 from koki_site.newsletter.forms import SubscribeForm
-
-bp = Blueprint("newsletter", __name__, url_prefix="/<lang:lang_code>")
-
-
-@bp.record_once
-def provide_register_handlers(state):
-    register.provide(
-        state.app,
-        "newsletter",
-        purge=records.purge,
-        due=records.due,
-        find=records.find,
-        present=records.present,
-        erase=records.erase,
-        restrict=records.restrict,
-        withdraw=records.withdraw,
-        addresses=records.addresses_held,
-    )
 
 
 @bp.route("/newsletter", methods=["GET", "POST"])

@@ -1,8 +1,22 @@
-"""The public pages: the showcase, the privacy and cookie policies, the legal notice."""
+"""The public pages: the showcase, the privacy and cookie policies, the legal notice.
+
+Three blueprints: `bp`, the pages under /<lang>/, and `site_bp`, what is outside any language (/,
+/healthz, robots.txt, sitemap.xml), both in views.py; `showcase_bp`, under it, the logos' images
+of the company's content file (showcase.py).
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("pages", __name__, url_prefix="/<lang:lang_code>")
+site_bp = Blueprint("site", __name__)
+showcase_bp = Blueprint("showcase", __name__)
+site_bp.register_blueprint(showcase_bp)
 
 
 def init_app(app):
-    from koki_site.pages import views
+    # The route modules add their routes to the blueprints above, so they import this package.
+    from koki_site.pages import showcase, views  # noqa: F401
 
-    app.register_blueprint(views.site)
-    app.register_blueprint(views.bp)
+    showcase.read_at_start(app)  # a malformed content file stops the app, clearly
+    app.register_blueprint(site_bp)
+    app.register_blueprint(bp)

@@ -12,10 +12,11 @@ and only the files the content file names, never anything else of the instance f
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, send_from_directory
+from flask import abort, current_app, send_from_directory
 from flask_babel import get_locale
 
-bp = Blueprint("showcase", __name__)
+from koki_site.pages import showcase_bp as bp
+
 IMAGE_TYPES = {".svg", ".png", ".webp", ".jpg", ".jpeg"}
 KEY = "koki_showcase"
 
@@ -176,10 +177,8 @@ def figure(path, number, entry, languages):
     )
 
 
-@bp.record_once
-def read_at_start(state):
+def read_at_start(app):
     """Read and check the content file as the app starts: a malformed one stops it, clearly."""
-    app = state.app
     app.extensions[KEY] = load(content_file(app), tuple(app.config["LANGUAGES"]))
 
 

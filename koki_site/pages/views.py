@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import current_app, jsonify, redirect, render_template, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -10,13 +10,11 @@ from koki_site.core import consent_cookie, i18n, register, security
 from koki_site.core.cookies import COOKIES, REQUESTS, consent_lifetime
 from koki_site.core.site_url import external_url
 from koki_site.extensions import db
-from koki_site.pages import seo, showcase
+from koki_site.pages import bp, seo, showcase
+from koki_site.pages import site_bp as site
 from koki_site.pages.cache import cached
 from koki_site.pages.sectors import BY_SLUG, SECTORS
 
-bp = Blueprint("pages", __name__, url_prefix="/<lang:lang_code>")
-site = Blueprint("site", __name__)
-site.register_blueprint(showcase.bp)  # the content file, read at start-up, and its logos' images
 bp.context_processor(showcase.showcase_content)
 
 

@@ -1,12 +1,36 @@
 """GDPR rights: the visitor's self-service, verified by mail, and the DPO's desk.
 
-Two blueprints: the visitor's pages (views.py) and the DPO's desk (desk.py), to which the DPO's
-actions (desk_actions.py) and the record of processing activities (processing_record.py) add their routes.
+Two blueprints: `bp`, the visitor's pages (views.py), and `desk_bp`, the DPO's desk (desk.py: the
+requests; desk_actions.py: the DPO's actions; processing_record.py: the record of processing
+activities).
 """
+
+from flask import Blueprint
+
+from koki_site.core import capabilities, register
+
+bp = Blueprint("rights", __name__, url_prefix="/<lang:lang_code>")
+desk_bp = Blueprint("rights_desk", __name__, url_prefix="/staff")
 
 
 def init_app(app):
-    from koki_site.rights import desk, desk_actions, processing_record, views  # noqa: F401  (on desk.bp)
+    # The route modules add their routes to the blueprints above, so they import this package.
+    from koki_site.rights import audit_words, desk, desk_actions, processing_record, records, views  # noqa: F401
 
-    app.register_blueprint(views.bp)
-    app.register_blueprint(desk.bp)
+    app.register_blueprint(bp)
+    app.register_blueprint(desk_bp)
+    capabilities.provide(
+        app,
+        handlers={
+            records.PROCESSING: register.Handlers(
+                purge=records.purge,
+                due=records.due,
+                track=records.track,
+                find=records.find,
+                addresses=records.addresses_held,
+                present=records.present,
+            )
+        },
+        tasks={"dpo": desk.waiting_requests},
+        audit_words=audit_words.AUDIT_WORDS,
+    )

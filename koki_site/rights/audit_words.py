@@ -57,15 +57,12 @@ def parsed(value):
     return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
 
 
-def describe_for_the_audit_log(app):
-    audit.describe(
-        app,
-        actions=ACTIONS,
-        targets={
-            "rights": audit.TargetKind(
-                _l("Rights request"), "rights_desk.by_reference", "reference", ("dpo",)
-            )
-        },
-        details=DETAILS,
-        explain={"rights_answer": explain_answer, "rights_extend": explain_extension},
-    )
+# What the audit log calls this capability's actions, targets and details (core/capabilities.py).
+AUDIT_WORDS = {
+    "actions": ACTIONS,
+    "targets": {
+        "rights": audit.TargetKind(_l("Rights request"), "rights_desk.by_reference", "reference", ("dpo",))
+    },
+    "details": DETAILS,
+    "explain": {"rights_answer": explain_answer, "rights_extend": explain_extension},
+}

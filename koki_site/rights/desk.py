@@ -11,7 +11,7 @@ import json
 import re
 from datetime import timedelta
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext, ngettext
@@ -26,10 +26,10 @@ from koki_site.core.auth import role_required
 from koki_site.core.form_validators import no_nul, strip
 from koki_site.core.pagination import paginate
 from koki_site.extensions import db
-from koki_site.rights import audit_words, deadlines, plain_words, records
+from koki_site.rights import deadlines, plain_words, records
+from koki_site.rights import desk_bp as bp
 from koki_site.rights.models import STATUSES, RightsRequest
 
-bp = Blueprint("rights_desk", __name__, url_prefix="/staff")
 PER_PAGE = 50
 TO_HANDLE = ("open", "extended")
 ANSWERED = ("done", "refused")
@@ -76,12 +76,6 @@ class ExtendForm(FlaskForm):
             no_nul,
         ],
     )
-
-
-@bp.record_once
-def describe_for_the_audit_log(state):
-    audit_words.describe_for_the_audit_log(state.app)
-    staff_tasks.provide(state.app, "dpo", waiting_requests)
 
 
 def waiting_requests():

@@ -15,12 +15,12 @@ from koki_site.core import audit, register
 from koki_site.core.auth import role_required
 from koki_site.extensions import db
 from koki_site.rights import deadlines
+from koki_site.rights import desk_bp as bp
 from koki_site.rights.desk import (
     TO_HANDLE,
     AnswerForm,
     ExtendForm,
     RefuseForm,
-    bp,
     can_extend,
     can_lift,
     get_request,

@@ -10,7 +10,8 @@ from koki_site.core import register
 from koki_site.core.auth import role_required
 from koki_site.core.i18n import format_period
 from koki_site.core.spreadsheet import safe_cell
-from koki_site.rights.desk import bp, right_label
+from koki_site.rights import desk_bp as bp
+from koki_site.rights.desk import right_label
 
 # The Art. 30 record of processing activities: one row per processing of the register.
 COLUMNS = (

@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
+from flask import Response, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms.fields.choices import SelectChoice
 
@@ -10,10 +10,9 @@ from koki_site import mail
 from koki_site.core import consent_cookie, cookies, errors, register, runtime_settings, security, submissions
 from koki_site.core.rate_limits import limiter
 from koki_site.extensions import csrf, db
-from koki_site.rights import plain_words, records, verifying_browser
+from koki_site.rights import bp, plain_words, records, verifying_browser
 from koki_site.rights.forms import DirectivesForm, RectificationForm, RightsRequestForm
 
-bp = Blueprint("rights", __name__, url_prefix="/<lang:lang_code>")
 KEPT_REFERENCES = 20
 SHOWING = ("access", "portability")  # rights answered by showing the data
 LISTING = (*SHOWING, "erasure", "restriction", "objection")  # rights whose page lists what is held
@@ -24,20 +23,6 @@ ACTIONS = {  # the button's action, and the rights it belongs to
     "withdraw": ("withdraw_consent",),
     "record": ("post_mortem",),
 }
-
-
-@bp.record_once
-def provide_register_handlers(state):
-    register.provide(
-        state.app,
-        records.PROCESSING,
-        purge=records.purge,
-        due=records.due,
-        track=records.track,
-        find=records.find,
-        addresses=records.addresses_held,
-        present=records.present,
-    )
 
 
 @bp.route("/rights", methods=["GET", "POST"], endpoint="request")

@@ -61,11 +61,10 @@ def explain_change(details):
     return shown
 
 
-def describe_for_the_audit_log(app):
-    audit.describe(
-        app,
-        actions=ACTIONS,
-        targets={"staff": audit.TargetKind(_l("Staff account"), name=account_email)},
-        details=DETAILS,
-        explain={"login_failed": explain_reason, "logout": explain_reason, "account_change": explain_change},
-    )
+# What the audit log calls this capability's actions, targets and details (core/capabilities.py).
+AUDIT_WORDS = {
+    "actions": ACTIONS,
+    "targets": {"staff": audit.TargetKind(_l("Staff account"), name=account_email)},
+    "details": DETAILS,
+    "explain": {"login_failed": explain_reason, "logout": explain_reason, "account_change": explain_change},
+}

@@ -8,16 +8,15 @@ from datetime import UTC, datetime
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from koki_site import mail
-from koki_site.core import audit, jobs, register, runtime_settings, staff_tasks
+from koki_site.core import audit, jobs, runtime_settings, staff_tasks
 from koki_site.core.auth import role_required
 from koki_site.core.rate_limits import limiter
 from koki_site.core.security import is_site_path
-from koki_site.extensions import db, login_manager
-from koki_site.staff import accounts, audit_words, bp, device, links, lockout, navigation, two_factor
+from koki_site.extensions import db
+from koki_site.staff import accounts, bp, device, links, navigation, two_factor
 from koki_site.staff.forms import LoginForm, LogoutForm
 
 bp.add_app_template_global(navigation.staff_nav)
@@ -25,21 +24,6 @@ bp.add_app_template_global(navigation.staff_nav)
 PENDING = "pending_login"  # in the session: who gave the right password and owes the code
 ENROLMENT = "enrolment_link"  # in the session: this browser opened that account's enrolment link
 LAST_SEEN = "staff_seen"  # in the session: when this staff member last made a request (epoch seconds)
-
-
-@bp.record_once
-def provide_register_handlers(state):
-    register.provide(state.app, "staff_login", purge=lockout.purge, due=lockout.due)
-    audit_words.describe_for_the_audit_log(state.app)
-
-
-@bp.record_once
-def set_up_login(state):
-    """Flask-Login sends a visitor who is not logged in here, with a message in their language."""
-    login_manager.login_view = "staff.login"
-    login_manager.login_message = _l("Please log in to see this page.")
-    login_manager.login_message_category = "info"
-    login_manager.localize_callback = str  # the lazy message, in the request's language
 
 
 def is_staff_request():

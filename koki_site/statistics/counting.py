@@ -212,3 +212,12 @@ def forget_before(day):
     """Delete the salts and visitor hashes of earlier days."""
     db.session.execute(delete(DailyVisitor).where(DailyVisitor.day < day))
     db.session.execute(delete(DailySalt).where(DailySalt.day < day))
+
+
+def on_decision(sender, decision, **extra):
+    """Listens to consent_cookie.decision_made: a decision counted, never a visitor's page refused."""
+    try:
+        count_decision(decision.kind)
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("consent decision not counted")

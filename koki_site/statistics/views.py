@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from koki_site.core.auth import role_required
 from koki_site.core.charts import PALETTE, Chart, Series
 from koki_site.extensions import db
-from koki_site.statistics import counting
-from koki_site.statistics.blueprint import bp
+from koki_site.statistics import bp, counting
 from koki_site.statistics.models import ConsentDecisions, PageViews
 
 DAY_RANGES = (7, 30, 90)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from koki_site import create_app
-from koki_site.core import audit, jobs
+from koki_site.core import audit, capabilities, jobs
 from koki_site.extensions import db
 from tests.conftest import settings
 from tests.helpers import soup
@@ -63,13 +63,13 @@ def test_a_failed_run_is_tried_again_an_hour_later(app, monkeypatch):
 
     (job,) = [job for job in jobs.all_jobs(app) if job.name == "purge"]
     monkeypatch.setitem(
-        app.extensions["koki_jobs"], job.name, jobs.Job(job.name, job.label, job.hour_key, broken)
+        capabilities.provided(app).jobs, job.name, jobs.Job(job.name, job.label, job.hour_key, broken)
     )
     now = datetime.now(UTC)
     with app.app_context():
         assert "purge" in jobs.run_due(now)
         assert "purge" not in jobs.run_due(now + timedelta(minutes=30))
-        monkeypatch.setitem(app.extensions["koki_jobs"], job.name, job)
+        monkeypatch.setitem(capabilities.provided(app).jobs, job.name, job)
         assert "purge" in jobs.run_due(now + timedelta(minutes=61))
         (state,) = [state for state in jobs.states(now + timedelta(minutes=62)) if state.job.name == "purge"]
     assert state.run.status == "ok" and not state.late

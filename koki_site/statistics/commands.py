@@ -1,34 +1,13 @@
-"""Wiring: count page views after each response, count decisions, `flask stats show`."""
+"""`flask stats show`: the last days' page views and consent decisions."""
 
 from datetime import timedelta
 
 import click
-from flask import Blueprint, current_app
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
-from koki_site.core import register
-from koki_site.core.consent_cookie import decision_made
 from koki_site.extensions import db
-from koki_site.statistics import counting, retention
+from koki_site.statistics import bp, counting
 from koki_site.statistics.models import ConsentDecisions, PageViews
-
-bp = Blueprint("statistics", __name__, cli_group="stats")
-bp.after_app_request(counting.count_page_view)
-
-
-@bp.record_once
-def provide_register_handlers(state):
-    register.provide(state.app, "statistics", purge=retention.purge, due=retention.due)
-
-
-@decision_made.connect
-def count_decision(sender, decision, **extra):
-    try:
-        counting.count_decision(decision.kind)
-    except SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.exception("consent decision not counted")
 
 
 @bp.cli.command("show")
