@@ -3,20 +3,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    EmailField,
     IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
-    TelField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from koki_site.contact.models import STATUSES, TOPICS
-from koki_site.core import phones, submissions
-from koki_site.core.form_validators import at_most, email_address, no_nul, single_line, strip, telephone
+from koki_site.core import person_fields, phones, submissions
+from koki_site.core.form_validators import at_most, no_nul, single_line, strip
 
 MESSAGE_MAX = 5000
 # What the visitor writes about, as the form's list and the inbox name them.
@@ -32,29 +30,11 @@ assert tuple(TOPIC_LABELS) == TOPICS
 
 class ContactForm(FlaskForm):
     submission = submissions.field()  # a second POST of this rendered form is stored once
-    first_name = StringField(
-        _l("First name"),
-        filters=[strip],
-        validators=[DataRequired(_l("Enter your first name.")), at_most(100), single_line],
-    )
-    last_name = StringField(
-        _l("Last name"),
-        filters=[strip],
-        validators=[DataRequired(_l("Enter your last name.")), at_most(100), single_line],
-    )
-    email = EmailField(
-        _l("Email address"),
-        filters=[strip],
-        validators=[DataRequired(_l("Enter your email address.")), at_most(254), single_line, email_address],
-    )
-    company = StringField(
-        _l("Company (optional)"), filters=[strip], validators=[Optional(), at_most(200), single_line]
-    )
-    phone = TelField(
-        _l("Telephone (optional)"),
-        filters=[strip],
-        validators=[Optional(), at_most(40), single_line, telephone],
-    )
+    first_name = person_fields.first_name()
+    last_name = person_fields.last_name()
+    email = person_fields.email()
+    company = person_fields.company()
+    phone = person_fields.phone()
     topic = SelectField(
         _l("Subject (optional)"),
         choices=[

@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, StringField, TelField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from koki_site.core import phones, submissions
-from koki_site.core.form_validators import at_most, email_address, no_nul, single_line, strip, telephone
+from koki_site.core import person_fields, phones, submissions
+from koki_site.core.form_validators import at_most, no_nul, single_line, strip
 
 RECTIFIABLE = ("first_name", "last_name", "company", "phone")  # what the rectification form changes
 
@@ -16,11 +16,7 @@ class RightsRequestForm(FlaskForm):
     right = RadioField(
         _l("What do you want to do?"), validators=[DataRequired(_l("Choose what you want to do."))]
     )
-    email = EmailField(
-        _l("Email address"),
-        filters=[strip],
-        validators=[DataRequired(_l("Enter your email address.")), at_most(254), single_line, email_address],
-    )
+    email = person_fields.email()
     details = TextAreaField(
         _l("Details (optional)"), filters=[strip], validators=[Optional(), at_most(2000), no_nul]
     )
@@ -29,24 +25,10 @@ class RightsRequestForm(FlaskForm):
 class RectificationForm(FlaskForm):
     """The details we hold, as they are now: the person changes what is wrong, clears what is optional."""
 
-    first_name = StringField(
-        _l("First name"),
-        filters=[strip],
-        validators=[DataRequired(_l("Enter your first name.")), at_most(100), single_line],
-    )
-    last_name = StringField(
-        _l("Last name"),
-        filters=[strip],
-        validators=[DataRequired(_l("Enter your last name.")), at_most(100), single_line],
-    )
-    company = StringField(
-        _l("Company (optional)"), filters=[strip], validators=[Optional(), at_most(200), single_line]
-    )
-    phone = TelField(
-        _l("Telephone (optional)"),
-        filters=[strip],
-        validators=[Optional(), at_most(40), single_line, telephone],
-    )
+    first_name = person_fields.first_name()
+    last_name = person_fields.last_name()
+    company = person_fields.company()
+    phone = person_fields.phone()
 
     @classmethod
     def showing(cls, details):
