@@ -60,7 +60,7 @@ def make_app(tmp):
             "SECRET_KEY": "screenshots-secret-key-0123456789abcdef0123",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/shots.db",
             "SESSION_COOKIE_SECURE": False,
-            "MAIL_DELIVERY": "cli",  # the mail stays in the outbox, where its link is read
+            "MAIL_DELIVERY": "worker",  # no worker runs: the mail stays in the outbox, where its link is read
             "RATELIMIT_ENABLED": False,
             # One person goes through every right and form, several times over.
             "RIGHTS_MAILS_PER_ADDRESS_PER_HOUR": 1000,

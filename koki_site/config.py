@@ -106,10 +106,9 @@ MAIL_PASSWORD = None
 MAIL_TIMEOUT = 10  # seconds, for each exchange with the SMTP server
 MAIL_DEFAULT_SENDER = "KOKI SOFTWARE <no-reply@koki-software.fr>"
 MAIL_MAX_ATTEMPTS = 8  # then the mail stays in the outbox, marked failed, with its error
-# "background": this process's sender thread, woken when a request queues mail; "worker": only
-# `flask worker` (and `flask mail send`) deliver; "inline": before the response (tests only).
-MAIL_DELIVERY = "background"
-MAIL_POLL_SECONDS = 30  # the background sender looks again this often while mail waits for a retry
+# "worker": pages only queue their mail, `flask worker` (and `flask mail send`) deliver it;
+# "inline": before the response, so that tests read the mailbox at once (tests only).
+MAIL_DELIVERY = "worker"
 SUPPORT_EMAIL = "support@koki-software.fr"  # told of each new contact message
 # Replies to visitors carry Reply-To: support+<reference>.<signature>@… built from this address;
 # the mail server pipes what comes back to `flask mail receive` (koki_site/mail/inbound.py).

@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from koki_site import create_app, mail
+from koki_site import create_app
 from koki_site.core import schema
 from koki_site.extensions import db
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
@@ -112,7 +112,6 @@ def app_settings():
 def app(database_url, app_settings, tmp_path):
     app = create_app(settings(database_url, **app_settings), instance_path=tmp_path / "instance")
     yield app
-    mail.stop_sender(app)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             tables = ", ".join(table.name for table in db.metadata.sorted_tables)

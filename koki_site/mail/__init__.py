@@ -3,10 +3,11 @@
 - outbox.py: the table, `queue()` (in the caller's transaction), what the register needs;
 - delivery.py: `deliver()`: claim due mail in one short transaction, talk SMTP with no transaction
   open, record the outcome in another; at least once, with a Message-ID fixed when queued;
-- sender.py: one background thread per process, woken when a request has queued mail.
+- worker.py: `flask worker`, which delivers the outbox within seconds and runs the daily jobs.
 
-`deliver_queued()`, called after a request commits, never sends from the request's thread
-(except MAIL_DELIVERY = "inline", for tests); the worker (`flask worker`) delivers too.
+No page waits on SMTP: the request only queues its mail, the worker sends it within seconds.
+`deliver_queued()`, called after a request commits, delivers it there only for tests
+(MAIL_DELIVERY = "inline").
 """
 
 from datetime import UTC, datetime
@@ -18,12 +19,10 @@ from sqlalchemy import func, inspect, select, update
 from koki_site.core import capabilities, register, staff_tasks
 from koki_site.extensions import db
 from koki_site.mail import outbox
-from koki_site.mail.delivery import THREAD_NAME, backoff, deliver, delivered, failed
+from koki_site.mail.delivery import backoff, deliver, delivered, failed
 from koki_site.mail.outbox import OutboxMail, cancel, erase, queue
-from koki_site.mail.sender import stop_sender, wake_sender
 
 __all__ = [
-    "THREAD_NAME",
     "OutboxMail",
     "backoff",
     "cancel",
@@ -36,7 +35,6 @@ __all__ = [
     "queue",
     "render_text",
     "retry",
-    "stop_sender",
 ]
 
 
@@ -47,22 +45,14 @@ def render_text(template, **context):
 
 
 def deliver_queued():
-    """After the commit: have the mail this request queued delivered, as MAIL_DELIVERY says.
-
-    "background" wakes this process's sender thread; "worker" leaves it to `flask worker`;
-    "inline" delivers it before the response (tests read the mailbox at once).
-    """
+    """After the commit: with MAIL_DELIVERY = "inline" (tests), deliver the mail this request queued
+    before the response, so that tests read the mailbox at once; else `flask worker` sends it."""
     # The ids were set at the flush; sessions keep them after the commit (expire_on_commit=False).
     # A mail whose transaction was rolled back since (a form another request stored first) is no
     # longer persistent: there is nothing to deliver.
     ids = [mail.id for mail in g.pop("queued_mail", []) if inspect(mail).persistent]
-    mode = current_app.config["MAIL_DELIVERY"]
-    if not ids or mode in ("worker", "cli"):
-        return
-    if mode == "inline":
+    if ids and current_app.config["MAIL_DELIVERY"] == "inline":
         deliver(ids)
-    else:
-        wake_sender(current_app._get_current_object())
 
 
 def init_app(app):

@@ -33,7 +33,6 @@ signals = Namespace()
 delivered = signals.signal("mail-delivered")
 failed = signals.signal("mail-failed")
 
-THREAD_NAME = "koki-mail-delivery"
 HEADER_POLICY = email.policy.default.clone(max_line_length=998)  # RFC 5322's limit
 # A claim holds a mail for this many SMTP timeouts (a conversation is a handful of exchanges,
 # each bounded by MAIL_TIMEOUT); then another sender may take it.

@@ -29,7 +29,7 @@ def check_header(value):
 
 
 def queue(to, subject, text, headers=None, ref=None):
-    """Add a mail to the current transaction; deliver_queued() sends it after the commit."""
+    """Add a mail to the current transaction; the worker sends it once committed (tests: deliver_queued())."""
     for value in (to, subject, *(headers or {}).values()):
         check_header(value)
     now = datetime.now(UTC)

@@ -1,5 +1,5 @@
-"""With a hanging SMTP server and mail waiting, the worker and the sender still stop when told, and
-the daily jobs still run: each mail costs MAIL_TIMEOUT, so a round must not wait on all of them."""
+"""With a hanging SMTP server and mail waiting, the worker still stops when told, and the daily jobs
+still run: each mail costs MAIL_TIMEOUT, so a round must not wait on all of them."""
 
 import signal
 import time
@@ -11,7 +11,7 @@ from koki_site import mail
 from koki_site.core import jobs
 from koki_site.extensions import db
 from koki_site.mail import worker
-from tests.helpers.worker import SilentServer, start_worker
+from tests.helpers.worker import SilentServer, start_worker, wait_for_a_connection
 
 pytestmark = pytest.mark.db
 
@@ -28,14 +28,6 @@ def outbox(app):
     with app.app_context():
         tried = func.count().filter(mail.OutboxMail.attempts > 0)
         return tuple(db.session.execute(select(func.count(), tried).select_from(mail.OutboxMail)).one())
-
-
-def wait_for_a_connection(server, timeout=20):
-    """Until a sender has connected: it holds a claimed mail, waiting for the greeting."""
-    deadline = time.monotonic() + timeout
-    while not server.connections and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.connections, "nobody connected to the SMTP server"
 
 
 def test_the_worker_stops_at_sigterm_with_the_mail_in_hand_when_the_server_hangs(app):
@@ -72,17 +64,3 @@ def test_a_hanging_server_does_not_keep_the_daily_jobs_waiting(app, monkeypatch)
     assert took < 4, f"one round took {took:.1f} s"  # the first mail found the server down: not six
     assert purge is not None and purge.status == "ok"  # and the purge ran in the same round
     assert outbox(app)[0] == 6
-
-
-@pytest.mark.parametrize("app_settings", [{"MAIL_DELIVERY": "background", "MAIL_TIMEOUT": 1}])
-def test_the_sender_thread_stops_with_the_mail_in_hand_when_the_server_hangs(app):
-    queue_mails(app, 20)
-    with SilentServer() as silent:
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.port)
-        mail.sender.wake_sender(app)
-        thread = app.extensions[mail.sender.EXTENSION].thread
-        wait_for_a_connection(silent)
-        mail.stop_sender(app)
-        # Left running, it would go on claiming mail (a lease each) long after its process stopped.
-        assert not thread.is_alive()
-    assert outbox(app) == (20, 0)  # nothing lost, no attempt spent

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from tests.conftest import SECRET, free_port
@@ -75,6 +76,14 @@ def peer_gone(connection):
         return True
     finally:
         connection.setblocking(True)
+
+
+def wait_for_a_connection(server, timeout=20):
+    """Until a worker has connected: it holds a claimed mail, waiting for the greeting."""
+    deadline = time.monotonic() + timeout
+    while not server.connections and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.connections, "nobody connected to the SMTP server"
 
 
 def start_worker(database_url, mail_port, **settings):

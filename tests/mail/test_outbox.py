@@ -68,14 +68,3 @@ def test_header_injection_is_refused(app, bad):
 
 def test_backoff_grows_and_is_capped():
     assert [mail.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 10, 20)] == [1, 2, 4, 360, 360]
-
-
-def test_by_default_mail_is_delivered_after_the_response_by_a_thread(app, client, smtp):
-    from tests.helpers.contact import send_contact
-
-    app.config["MAIL_DELIVERY"] = "background"
-    assert send_contact(client).status_code == 303
-    (notification,) = smtp.wait_for(1)
-    assert notification["To"] == app.config["SUPPORT_EMAIL"]
-    mail.stop_sender(app)  # it finishes the mail in hand: removes it from the outbox, then stops
-    assert outbox(app) == []
