@@ -2,9 +2,9 @@
 
 Each run gets a fresh PostgreSQL database, gunicorn with --workers sync workers (as in production),
 rate limits counted in Redis (set high enough never to refuse the load, so Redis is exercised),
-MAIL_DELIVERY=worker with one `flask worker` (or --delivery background: each gunicorn worker's
-sender thread), and an SMTP server in this process: aiosmtpd counting Message-IDs (normal), or a
-socket that accepts and never says a word (hanging), with MAIL_TIMEOUT as configured (10 s).
+one `flask worker` delivering the mail, and an SMTP server in this process: aiosmtpd counting
+Message-IDs (normal), or a socket that accepts and never says a word (hanging), with MAIL_TIMEOUT
+as configured (10 s).
 
 --clients visitors, each with its own cookies, browse for --duration seconds: public pages (some
 having accepted statistics, so their views are counted), cookie decisions, the contact form and
@@ -414,7 +414,7 @@ def free_port():
 
 
 class Stack:
-    """A fresh database, gunicorn and (MAIL_DELIVERY=worker) one `flask worker`, for one run."""
+    """A fresh database, gunicorn and one `flask worker`, for one run."""
 
     def __init__(self, args, mail_port, tmp):
         self.args, self.tmp, self.processes = args, tmp, {}
@@ -433,7 +433,7 @@ class Stack:
             "FLASK_RATELIMIT_STORAGE_URI": args.redis,
             "FLASK_RATELIMIT_KEY_PREFIX": self.prefix,
             **{f"FLASK_{key}_RATE_LIMIT": HIGH_LIMIT for key in ("CONTACT", "NEWSLETTER", "CONSENT")},
-            "FLASK_MAIL_DELIVERY": args.delivery,
+            "FLASK_MAIL_DELIVERY": "worker",
             "FLASK_MAIL_SERVER": "127.0.0.1",
             "FLASK_MAIL_PORT": str(mail_port),
             "FLASK_SUPPORT_EMAIL": SUPPORT,
@@ -444,8 +444,7 @@ class Stack:
         self.sql(f'CREATE DATABASE "{self.database}"', admin=True)
         upgrade = [BIN / "flask", "--app", "app", "db", "upgrade"]
         subprocess.run(upgrade, cwd=ROOT, env=self.env, check=True, capture_output=True, timeout=120)
-        if self.args.delivery == "worker":
-            self.start_worker("worker")
+        self.start_worker("worker")
         self.start_gunicorn()
         return self
 
@@ -530,9 +529,8 @@ class Stack:
             "gunicorn workers": sum(map(process_cpu, workers)),
             "PostgreSQL": sum(map(process_cpu, backends)),
             "this process (clients, SMTP server)": sum(os.times()[:2]),
+            "flask worker": process_cpu(self.processes["worker"].pid),
         }
-        if "worker" in self.processes:
-            used["flask worker"] = process_cpu(self.processes["worker"].pid)
         return used
 
     def time_in_app(self, method, path):
@@ -584,9 +582,8 @@ def measure(args, stack, mailbox, smtp):
         result["drain"] = drain(stack, args.drain)
     else:
         result["queued"] = queued(stack)
-        stack.stop("gunicorn")  # with MAIL_DELIVERY=background, its sender threads go too
-        if "worker" in stack.processes:
-            result["worker_stop"] = stack.stop("worker", timeout=WORKER_STOP)
+        stack.stop("gunicorn")
+        result["worker_stop"] = stack.stop("worker", timeout=WORKER_STOP)
         recover(stack, mailbox, args.drain, result)
     result["mail"] = mail_check(stack, mailbox.received(), result)
     result["contact_in_app"] = stack.time_in_app("POST", "/(fr|en)/contact")
@@ -715,8 +712,7 @@ def report(args, result):
     smtp = {"normal": "working (aiosmtpd)", "hanging": "hanging (accepts, never answers)"}[result["smtp"]]
     print(f"\n=== run {result['number']}: SMTP {smtp}")
     print(f"{args.clients} clients for {tally.elapsed:.1f} s; gunicorn -w {args.workers} (sync); PostgreSQL;")
-    print(f"rate limits in Redis ({result['redis_keys']} keys); MAIL_DELIVERY={args.delivery}", end="")
-    print(" + 1 flask worker" if args.delivery == "worker" else "", end="")
+    print(f"rate limits in Redis ({result['redis_keys']} keys); MAIL_DELIVERY=worker, 1 flask worker", end="")
     print(f"; 1-min load average {result['load_average']:.1f} before, {os.getloadavg()[0]:.1f} after\n")
     print_requests(tally)
     in_app = " ".join(
@@ -849,9 +845,6 @@ def main():
     parser.add_argument("--smtp", choices=("both", "normal", "hanging", "none"), default="both")
     parser.add_argument(
         "--redis-down", type=int, default=50, metavar="SECONDS", help="then Redis down this long (0: not)"
-    )
-    parser.add_argument(
-        "--delivery", choices=("worker", "background"), default="worker", help="MAIL_DELIVERY"
     )
     parser.add_argument("--drain", type=int, default=120, metavar="SECONDS", help="most to wait for the mail")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
