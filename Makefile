@@ -35,7 +35,7 @@ instance/config.py:
 run: catalogues instance/config.py
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
-	FLASK_SESSION_COOKIE_SECURE=false FLASK_MAIL_DELIVERY=worker \
+	FLASK_SESSION_COOKIE_SECURE=false \
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
 chromium:
