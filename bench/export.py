@@ -7,8 +7,8 @@ marketing account, (b) `flask newsletter export` under /usr/bin/time, its peak R
 rows, (c) the floor: the same columns as CSV from `sqlite3 -csv` or psql's `\\copy`, to /dev/null,
 run after each download (a) so that both see the same machine.
 Targets: the HTTP export at most 1.5x psql's \\copy and 2.5x `sqlite3 -csv`, the CLI's
-memory flat (<= 1.25x), the CLI's start-up (`flask newsletter --help`) at most 0.4 s. Exits 0 (a
-measurement), 1 if an export was wrong.
+memory flat (<= 1.25x), the CLI's start-up (`flask newsletter --help`) at most 1.6x its import
+floor (and, an older and absolute target, 0.4 s). Exits 0 (a measurement), 1 if an export was wrong.
 Run from the project root: .venv/bin/python bench/export.py [--repeat 3]
 """
 
@@ -39,9 +39,14 @@ FLASK = [BIN / "flask", "--app", "app"]
 SIZES = (10_000, 100_000)
 CHUNK = 5000  # rows per executemany
 RATIO = {"sqlite": 2.5, "postgresql": 1.5}  # the HTTP export against the database's own client
-FLAT, START = 1.25, 0.4
+FLAT, START, START_RATIO = 1.25, 0.4, 1.6
 STARTS = 10  # rounds of the start-up and its floor, timed in turn
 STACK = "flask, sqlalchemy.orm, flask_sqlalchemy, flask_babel, flask_wtf, flask_limiter, flask_login"
+# What creating the engine imports: any app on that database loads its driver and SQLAlchemy's dialect.
+DRIVER = {
+    "sqlite": "sqlite3, sqlalchemy.dialects.sqlite.pysqlite",
+    "postgresql": "psycopg, sqlalchemy.dialects.postgresql.psycopg",
+}
 PLAIN_ENV = {"PATH": "/usr/bin:/bin"}
 COLUMNS = "email, language, subscribed_at, confirmed_at, source, policy_version, legal_basis"
 FLOOR_SQL = f"SELECT {COLUMNS} FROM newsletter_subscription WHERE status='confirmed'"
@@ -126,10 +131,10 @@ def timed(env, tmp, *args):
     return float(seconds), int(kib), done.stdout
 
 
-def import_floor():
-    """Seconds a bare Python takes to import the extensions every start of the app needs."""
+def import_floor(database):
+    """Seconds a bare Python takes to import the extensions and the database driver the app needs."""
     start = time.monotonic()
-    subprocess.run([BIN / "python", "-c", f"import {STACK}"], check=True, env=PLAIN_ENV)
+    subprocess.run([BIN / "python", "-c", f"import {STACK}, {DRIVER[database]}"], check=True, env=PLAIN_ENV)
     return time.monotonic() - start
 
 
@@ -178,13 +183,13 @@ def measure(database, url, secret, tmp, repeat):
     return min(s for s, _ in web), min(c[0] for c in cli), min(floors), small_kib, max(c[1] for c in cli)
 
 
-def startup(env, tmp, rounds):
+def startup(database, env, tmp, rounds):
     """(app, floor) seconds: `flask newsletter --help` and the import floor, best of rounds each.
 
     Timed in turn, round after round, so that both see the same machine: its speed drifts by half
     from one minute to the next here, more than the app's own part of the start-up.
     """
-    pairs = [(timed(env, tmp, "newsletter", "--help")[0], import_floor()) for _ in range(rounds)]
+    pairs = [(timed(env, tmp, "newsletter", "--help")[0], import_floor(database)) for _ in range(rounds)]
     return min(app for app, _ in pairs), min(floor for _, floor in pairs)
 
 
@@ -207,7 +212,7 @@ def main():
             url = PG_URL if database == "postgresql" else f"sqlite:///{tmp}/bench.db"
             try:
                 web, cli, low, small, large = measure(database, url, secret, tmp, args.repeat)
-                start, floor = startup(env_of(url, secret), tmp, STARTS)
+                start, floor = startup(database, env_of(url, secret), tmp, STARTS)
             except (RuntimeError, subprocess.CalledProcessError) as error:
                 print(f"{database:<11} FAILED: {error}")
                 failed = True
@@ -218,19 +223,21 @@ def main():
             ratio = RATIO[database]
             notes = [f"HTTP/floor {verdict[web / low <= ratio]} (target <= {ratio})"]
             notes.append(f"CLI memory {'FLAT' if large / small <= FLAT else 'GROWS'} ({large / small:.2f}x)")
-            notes.append(
-                f"the CLI's start-up alone (`flask newsletter --help`, best of {STARTS}): {start:.2f} s, "
-                f"the floor {floor:.2f} s + {start - floor:.2f} s "
-                f"{'PASS' if start <= START else 'ABOVE TARGET'} (target <= {START} s)"
-            )
             print("  " + "; ".join(notes))
+            print(
+                f"  the CLI's start-up (`flask newsletter --help`, best of {STARTS}): {start:.2f} s, "
+                f"the import floor {floor:.2f} s, ratio {start / floor:.2f} "
+                f"{verdict[start / floor <= START_RATIO]} (target <= {START_RATIO}); "
+                f"absolute {verdict[start <= START]} (target <= {START} s)"
+            )
         print(
             "\ntargets: HTTP <= 2.5x sqlite3 -csv, <= 1.5x psql \\copy; CLI peak RSS at 100k <= "
-            f"{FLAT}x at 10k; CLI start-up <= {START} s"
+            f"{FLAT}x at 10k; CLI start-up <= {START_RATIO}x its import floor, <= {START} s"
         )
         print(
-            f"the start-up's floor: a bare Python importing the extensions the app is built on ({STACK}),"
-            " timed in turn with the start-up (this machine's speed drifts from minute to minute)"
+            f"the import floor: a bare Python importing the extensions the app is built on ({STACK})"
+            " and the database's driver and dialect, timed in turn with the start-up (this machine's"
+            " speed drifts from minute to minute)"
         )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
