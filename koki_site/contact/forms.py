@@ -14,7 +14,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from koki_site.contact.models import STATUSES, TOPICS
 from koki_site.core import person_fields, phones, submissions
-from koki_site.core.form_validators import at_most, no_nul, single_line, strip
+from koki_site.core.form_validators import at_most, no_nul, single_line, strip, text_block
 
 MESSAGE_MAX = 5000
 # What the visitor writes about, as the form's list and the inbox name them.
@@ -46,7 +46,7 @@ class ContactForm(FlaskForm):
     )
     message = TextAreaField(
         _l("Your message"),
-        filters=[strip],
+        filters=[text_block],
         validators=[DataRequired(_l("Write your message.")), at_most(MESSAGE_MAX), no_nul],
     )
     # The honeypot: hidden from people, filled in by bots.
@@ -69,7 +69,7 @@ class ContactForm(FlaskForm):
 class ReplyForm(FlaskForm):
     body = TextAreaField(
         _l("Reply to the visitor"),
-        filters=[strip],
+        filters=[text_block],
         validators=[DataRequired(_l("Write the reply.")), Length(max=10000), no_nul],
     )
     saved = IntegerField(_l("Saved reply"), validators=[Optional()])  # which one to insert
@@ -79,7 +79,7 @@ class NoteForm(FlaskForm):
     body = TextAreaField(
         _l("Internal note (never sent)"),
         id="note-body",  # the reply's box, on the same page, is "body"
-        filters=[strip],
+        filters=[text_block],
         validators=[DataRequired(_l("Write the note.")), Length(max=10000), no_nul],
     )
 
@@ -109,7 +109,7 @@ class SavedReplyForm(FlaskForm):
     )
     body = TextAreaField(
         _l("Text"),
-        filters=[strip],
+        filters=[text_block],
         validators=[DataRequired(_l("Write the text.")), Length(max=5000), no_nul],
     )
 
@@ -122,7 +122,7 @@ def signature_form(languages, labels, data):
 
     for code in languages:
         field = TextAreaField(
-            labels[code], filters=[strip], validators=[Optional(), Length(max=1000), no_nul]
+            labels[code], filters=[text_block], validators=[Optional(), Length(max=1000), no_nul]
         )
         setattr(SignatureForm, f"signature_{code}", field)
     return SignatureForm(data=data)

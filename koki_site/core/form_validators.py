@@ -15,6 +15,12 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def text_block(value):
+    """A textarea's text, trimmed, with LF line breaks: browsers send a textarea's as CRLF, and
+    the code that looks for a line (a signature's "-- ") looks for LF."""
+    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
+
+
 def single_line(form, field):
     """CR, LF and NUL could forge a mail header: refused in every one-line field."""
     if field.data and any(char in field.data for char in "\r\n\0"):

@@ -20,9 +20,10 @@ from koki_site.core import capabilities, register, staff_tasks
 from koki_site.extensions import db
 from koki_site.mail import outbox
 from koki_site.mail.delivery import backoff, deliver, delivered, failed
-from koki_site.mail.outbox import OutboxMail, cancel, erase, queue
+from koki_site.mail.outbox import WRITTEN_BY_A_PERSON, OutboxMail, cancel, erase, queue
 
 __all__ = [
+    "WRITTEN_BY_A_PERSON",
     "OutboxMail",
     "backoff",
     "cancel",

@@ -17,7 +17,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import format_datetime
 from pathlib import Path
 
 from blinker import Namespace
@@ -189,10 +189,12 @@ def message_of(mail):
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = mail.to_address
     message["Subject"] = mail.subject
-    message["Date"] = formatdate(localtime=False)
+    headers = json.loads(mail.headers or "{}")
+    message["Date"] = format_datetime(datetime.now(UTC))  # "+0000": the time is known to be UTC
     message["Message-ID"] = mail.message_id
-    message["Auto-Submitted"] = "auto-generated"
-    for name, value in json.loads(mail.headers or "{}").items():
+    # RFC 3834: a mail a person wrote (a reply) says "no", so that the visitor's auto-responder answers it.
+    message["Auto-Submitted"] = headers.pop("Auto-Submitted", "auto-generated")
+    for name, value in headers.items():
         message[name] = value
     message.set_content(mail.body_text)
     return message

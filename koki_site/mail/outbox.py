@@ -28,6 +28,9 @@ def check_header(value):
     return value
 
 
+WRITTEN_BY_A_PERSON = {"Auto-Submitted": "no"}  # the header of a reply, rather than "auto-generated"
+
+
 def queue(to, subject, text, headers=None, ref=None):
     """Add a mail to the current transaction; the worker sends it once committed (tests: deliver_queued())."""
     for value in (to, subject, *(headers or {}).values()):

@@ -6,7 +6,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from koki_site.core import person_fields, phones, submissions
-from koki_site.core.form_validators import at_most, no_nul, single_line, strip
+from koki_site.core.form_validators import at_most, no_nul, single_line, strip, text_block
 
 RECTIFIABLE = ("first_name", "last_name", "company", "phone")  # what the rectification form changes
 
@@ -18,7 +18,7 @@ class RightsRequestForm(FlaskForm):
     )
     email = person_fields.email()
     details = TextAreaField(
-        _l("Details (optional)"), filters=[strip], validators=[Optional(), at_most(2000), no_nul]
+        _l("Details (optional)"), filters=[text_block], validators=[Optional(), at_most(2000), no_nul]
     )
 
 
@@ -53,6 +53,6 @@ class DirectivesForm(FlaskForm):
     )
     directives = TextAreaField(
         _l("Your directives"),
-        filters=[strip],
+        filters=[text_block],
         validators=[DataRequired(_l("Write your directives.")), at_most(5000), no_nul],
     )

@@ -166,3 +166,50 @@ def test_every_staff_page_fits_a_phone_and_is_photographed(app, client, chromium
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.screenshot(path=screenshot_path("staff-forbidden-fr-390.png"), full_page=True)
     context.close()
+
+
+def test_a_saved_reply_typed_in_chromium_goes_above_the_signature(app, client, chromium, live_server, smtp):
+    """Chromium sends the box's line breaks as CRLF: the insert and the mail must still find the
+    signature's separator, "-- " with its trailing space."""
+    send_contact(client, "en", first_name="Grace", message="What does it cost for three sites?")
+    with app.app_context():
+        message_id = db.session.scalars(select(ContactMessage.id)).one()
+    add_account(app, "support@koki.test", "support")
+    context = chromium.new_context(locale="en-GB", viewport=DESKTOP)
+    page = context.new_page()
+    base = live_server.url
+    log_in(page, base, "support@koki.test")
+    page.goto(f"{base}/staff/messages/signature")
+    page.locator("#signature_en").fill("Camille, KOKI support")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save my signatures").click()
+    page.goto(f"{base}/staff/messages/saved-replies")
+    page.locator("#language").select_option("en")
+    page.locator("#title").fill("Prices")
+    page.locator("#body").fill("Here is our price list.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add the saved reply").click()
+
+    page.goto(f"{base}/staff/messages/{message_id}")
+    box = page.get_by_label("Reply to the visitor")
+    expect(box).to_have_value("Hello Grace,\n\n\n\n-- \nCamille, KOKI support")
+    box.click()
+    page.keyboard.press("Control+Home")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.type("Thanks for asking.")
+    page.locator("select[name=saved]").select_option(label="Prices")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Insert into the reply").click()
+    expect(box).to_have_value(
+        "Hello Grace,\n\nThanks for asking.\n\nHere is our price list.\n\n-- \nCamille, KOKI support"
+    )
+    smtp.messages.clear()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send", exact=True).click()
+    (mail,) = smtp.wait_for(1)
+    text = mail.get_content().replace("\r\n", "\n")
+    assert text.startswith(
+        "Hello Grace,\n\nThanks for asking.\n\nHere is our price list.\n\n-- \nCamille, KOKI support\n"
+    )
+    context.close()

@@ -60,6 +60,7 @@ def test_saved_replies_and_signatures_in_both_languages(app, client, staff, smtp
 
     reply(support, english, box(inserted))
     (mail,) = smtp.wait_for(1)
+    assert mail["Auto-Submitted"] == "no"  # a person wrote it (RFC 3834)
     text = mail.get_content().replace("\r\n", "\n")
     assert text.startswith(
         "Hello Grace,\n\nThanks for asking.\n\nHere is our price list.\n\n-- \nCamille, KOKI support\n"

@@ -33,7 +33,9 @@ def test_a_queued_mail_is_delivered_and_leaves_the_outbox(app, smtp, runner):
     assert message["To"] == "visitor@example.org"
     assert message["Subject"] == "Votre demande"
     assert message["List-Unsubscribe"] == "<https://example.org/u>"
-    assert message["Message-ID"] and message["Date"]
+    assert message["Message-ID"]
+    assert message["Date"].endswith(" +0000")  # UTC, known: "-0000" says the zone is unknown
+    assert message["Auto-Submitted"] == "auto-generated"  # no person wrote it (RFC 3834)
     assert "voici notre réponse" in message.get_content()
     assert outbox(app) == []
 
