@@ -18,6 +18,7 @@ ACTIONS = {
     "rights_portability": _l("Data shown to the visitor (portability)"),
     "rights_erasure": _l("Data erased at the visitor's request"),
     "rights_restriction": _l("Processing restricted at the visitor's request"),
+    "rights_objection": _l("Objection received: processing restricted until the DPO decides"),
     "rights_withdrawal": _l("Consent withdrawn by the visitor"),
     "rights_rectification": _l("Data corrected by the visitor"),
     "rights_directives": _l("Directives after death recorded"),

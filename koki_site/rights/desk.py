@@ -20,10 +20,10 @@ from sqlalchemy import case, func, select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from koki_site.core import audit, record_kinds, register, staff_tasks
+from koki_site.core import audit, register, staff_tasks
 from koki_site.core.audit import AuditEntry
 from koki_site.core.auth import role_required
-from koki_site.core.form_validators import no_nul, strip
+from koki_site.core.form_validators import no_nul, text_block
 from koki_site.core.pagination import paginate
 from koki_site.extensions import db
 from koki_site.rights import deadlines, plain_words, records
@@ -31,7 +31,7 @@ from koki_site.rights import desk_bp as bp
 from koki_site.rights.models import STATUSES, RightsRequest
 
 PER_PAGE = 50
-TO_HANDLE = ("open", "extended")
+TO_HANDLE = ("open", "to_examine", "extended")
 ANSWERED = ("done", "refused")
 LIFTABLE = ("restriction", "objection")  # the rights whose verification restricted the records
 REFERENCE = re.compile(r"KOKI-R-\d{4}-\d{5,}")
@@ -39,6 +39,7 @@ SOON = 7  # days: a deadline this close is shown as near
 STATUS_LABELS = {
     "awaiting_verification": lazy_pgettext("rights request status", "Awaiting verification"),
     "open": lazy_pgettext("rights request status", "Open"),
+    "to_examine": lazy_pgettext("rights request status", "To examine"),
     "extended": lazy_pgettext("rights request status", "Extended"),
     "done": lazy_pgettext("rights request status", "Done"),
     "refused": lazy_pgettext("rights request status", "Refused"),
@@ -48,7 +49,7 @@ STATUS_LABELS = {
 class AnswerForm(FlaskForm):
     answer = TextAreaField(
         _l("Answer to the visitor"),
-        filters=[strip],
+        filters=[text_block],
         validators=[DataRequired(_l("Please write the answer.")), Length(max=10000), no_nul],
     )
     decision = StringField(default="done", validators=[AnyOf(ANSWERED)])  # the button pressed
@@ -57,7 +58,7 @@ class AnswerForm(FlaskForm):
 class RefuseForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for the refusal"),
-        filters=[strip],
+        filters=[text_block],
         validators=[
             DataRequired(_l("Please give the reason: the visitor is told it.")),
             Length(max=10000),
@@ -69,7 +70,7 @@ class RefuseForm(FlaskForm):
 class ExtendForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for the extension"),
-        filters=[strip],
+        filters=[text_block],
         validators=[
             DataRequired(_l("Please give the reason: the visitor is told it.")),
             Length(max=2000),
@@ -101,13 +102,18 @@ def waiting_requests():
             days=SOON,
         )
         tasks.append(staff_tasks.Task(text, url, urgent=True, count=soon))
-    if rest:
+    if rest and tasks:  # "other" than the overdue and the near ones just listed
         text = ngettext(
             "%(count)s other rights request to answer",
             "%(count)s other rights requests to answer",
             rest,
             count=rest,
         )
+    elif rest:
+        text = ngettext(
+            "%(count)s rights request to answer", "%(count)s rights requests to answer", rest, count=rest
+        )
+    if rest:
         tasks.append(staff_tasks.Task(text, url, count=rest))
     return tasks or [staff_tasks.Task(_("No rights request waits for an answer."), url)]
 
@@ -132,7 +138,6 @@ def desk_helpers():
         "right_label": right_label,
         "days_left": lambda deadline: deadlines.days_left(deadline, today),
         "urgency": lambda rights_request: urgency(rights_request, today),
-        "kind_label": record_kinds.label,
     }
 
 
@@ -210,10 +215,7 @@ def detail(request_id):
 
 
 def render_detail(rights_request, **forms):
-    try:
-        outcome = json.loads(rights_request.outcome) if rights_request.outcome else None
-    except ValueError:
-        outcome = rights_request.outcome  # not JSON: shown as it is
+    outcome = plain_words.done(json.loads(rights_request.outcome or "{}"))
     lifted = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.action == "rights_lift_restriction", AuditEntry.target == target(rights_request))

@@ -60,6 +60,8 @@ def refuse(request_id):
     form = RefuseForm()
     if not form.validate_on_submit():
         return render_detail(rights_request, refuse_form=form), 400
+    if rights_request.status == "to_examine":  # an objection rejected: the records are used again
+        lift_restriction(rights_request)
     close(rights_request, form.reason.data, "refused")
     return back_to(rights_request)
 
@@ -110,14 +112,18 @@ def lift(request_id):
     if not can_lift(rights_request):
         flash(_("Only an answered restriction or objection request has a restriction to lift."), "error")
         return back_to(rights_request)
+    lift_restriction(rights_request)
+    db.session.commit()
+    flash(_("The restriction is lifted: the records are processed again."), "success")
+    return back_to(rights_request)
+
+
+def lift_restriction(rights_request):
     lifted = {}
     for _processing, handlers in register.handlers_of(current_app):
         if handlers.restrict:
             lifted.update(handlers.restrict(rights_request.email, False))
     audit.log("rights_lift_restriction", target=target(rights_request), details=lifted)
-    db.session.commit()
-    flash(_("The restriction is lifted: the records are processed again."), "success")
-    return back_to(rights_request)
 
 
 def queue_mail(rights_request, template, kind):
@@ -127,5 +133,5 @@ def queue_mail(rights_request, template, kind):
         text = render_template(
             template, rights_request=rights_request, right=str(right_label(rights_request.right))
         )
-    reply_to = {"Reply-To": current_app.config["DPO_EMAIL"]}
-    mail.queue(rights_request.email, subject, text, headers=reply_to, ref=f"{kind}:{rights_request.id}")
+    headers = {"Reply-To": current_app.config["DPO_EMAIL"]} | mail.WRITTEN_BY_A_PERSON
+    mail.queue(rights_request.email, subject, text, headers=headers, ref=f"{kind}:{rights_request.id}")

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from koki_site.extensions import UTCDateTime, db
 
-STATUSES = ("awaiting_verification", "open", "extended", "done", "refused")
+# to_examine: an objection, its records restricted until the DPO upholds or rejects it (Art. 18(1)(d)).
+STATUSES = ("awaiting_verification", "open", "to_examine", "extended", "done", "refused")
 
 
 class RightsRequest(db.Model):

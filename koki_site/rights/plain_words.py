@@ -6,10 +6,10 @@ what an erasure removed, and reads the details that rectification may change.
 """
 
 from flask import current_app
+from flask_babel import format_number, gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
-from koki_site.core import register
+from koki_site.core import record_kinds, register
 from koki_site.rights.forms import RECTIFIABLE
 
 # The page's heading, by right: what the visitor came to do, in their words.
@@ -65,6 +65,45 @@ def erased(removed):
         else:  # a processing added later, before its words are written here
             sentences.append(f"{kind}: {count}")
     return sentences
+
+
+# What was done for a request (its outcome, stored as JSON by key), as the DPO's page heads it.
+DONE = {
+    "shown": _l("Shown to the person"),
+    "removed": _l("Erased"),
+    "kept": _l("Kept, not erased"),
+    "restricted": _l("Restricted: kept, but no longer used"),
+    "withdrawn": _l("Consents withdrawn"),
+    "changed": _l("Details corrected"),
+    "records": _l("Records corrected"),
+    "designated_person": _l("Designated person"),
+    "directives": _l("Directives"),
+}
+FIELDS = {
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "company": _l("Company"),
+    "phone": _l("Telephone"),
+}
+
+
+def done(outcome):
+    """A request's outcome as [(heading, [lines])] in the reader's words: no key or code shown."""
+    names = {processing.key: processing.name for processing in register.PROCESSINGS} | FIELDS
+
+    def named(item):  # a processing ("contact"), a field ("phone") or a kind ("rights request")
+        return str(names.get(item) or record_kinds.label(item))
+
+    words = []
+    for key, value in outcome.items():
+        if isinstance(value, dict):  # {processing or kind: count}
+            lines = [f"{named(item)}{gettext(':')} {format_number(count)}" for item, count in value.items()]
+        elif isinstance(value, list):  # the kinds kept, the fields changed
+            lines = [named(item) for item in value]
+        else:  # what the person wrote (directives after death)
+            lines = [value] if value else []
+        words.append((DONE.get(key, key), lines))
+    return words
 
 
 def current_details(email):

@@ -115,6 +115,13 @@ def finish(request, action, outcome):
     log(request, f"rights_{action}", outcome)
 
 
+def hold_for_examination(request, outcome):
+    """An objection: its records restricted at once, the decision left to the DPO by the deadline."""
+    request.status = "to_examine"
+    request.outcome = json.dumps(outcome, sort_keys=True)
+    log(request, "rights_objection", outcome)
+
+
 def erase(request):
     removed = carry_out(request, "erase")
     finish(request, "erasure", {"removed": removed, "kept": ["rights request"]})
@@ -149,6 +156,7 @@ def find(email):
 STATUS_LABELS = {
     "awaiting_verification": lazy_pgettext("request status", "Awaiting your confirmation"),
     "open": lazy_pgettext("request status", "In progress"),
+    "to_examine": lazy_pgettext("request status", "Being examined by our Data Protection Officer"),
     "extended": lazy_pgettext("request status", "In progress"),
     "done": lazy_pgettext("request status", "Answered"),
     "refused": lazy_pgettext("request status", "Answered"),

@@ -147,9 +147,11 @@ def act(rights_request, action, form, details):
     if action == "erase":
         records.erase(rights_request)
     elif action == "restrict":
-        records.finish(
-            rights_request, "restriction", {"restricted": records.carry_out(rights_request, "restrict", True)}
-        )
+        restricted = {"restricted": records.carry_out(rights_request, "restrict", True)}
+        if rights_request.right == "objection":
+            records.hold_for_examination(rights_request, restricted)
+        else:
+            records.finish(rights_request, "restriction", restricted)
     elif action == "withdraw":
         records.finish(
             rights_request, "withdrawal", {"withdrawn": records.carry_out(rights_request, "withdraw")}

@@ -139,6 +139,37 @@ def test_objection_also_restricts(app, client, smtp, ada_and_bob):
     assert all(m.restricted for m in one(app, ContactMessage, email="ada@example.org"))
 
 
+@pytest.mark.parametrize(
+    ("decision", "field", "restricted", "status"),
+    [("answer", "answer", True, "done"), ("refuse", "reason", False, "refused")],
+)
+def test_an_objection_waits_for_the_dpos_decision_and_the_visitor_is_told_it(
+    app, client, smtp, ada_and_bob, staff, decision, field, restricted, status
+):
+    """Restricted at once, "to examine" with its deadline in the DPO's to-do; upheld, the records
+    stay restricted; rejected, the restriction is lifted. Either way the visitor gets the decision."""
+    path, _ = verified(client, smtp, "objection")
+    client.post(path, data={"action": "restrict"})
+    (objection,) = one(app, RightsRequest, right="objection")
+    assert (objection.status, objection.answered_at) == ("to_examine", None) and objection.deadline
+    dpo = staff("dpo")
+    assert "1 rights request to answer" in visible_text(dpo.get("/staff/")).lower()
+    page = dpo.get(f"/staff/rights/{objection.id}")
+    assert "uphold the objection" in visible_text(page) and "reject the objection" in visible_text(page)
+    text = "Our grounds are stated below." if decision == "refuse" else "We no longer use your data."
+    response = dpo.post(
+        f"/staff/rights/{objection.id}/{decision}", data={"csrf_token": csrf_of(page), field: text}
+    )
+    assert response.status_code == 303
+    (decided,) = one(app, RightsRequest, right="objection")
+    assert decided.status == status
+    assert all(m.restricted is restricted for m in one(app, ContactMessage, email="ada@example.org"))
+    (mail,) = [m for m in smtp.wait_for(1) if m["To"] == "ada@example.org"]
+    body = mail.get_content().replace("\r\n", "\n")
+    assert text in body and ("CNIL" in body) is (decision == "refuse") and "\n-- \n" in body
+    assert "to answer" not in visible_text(dpo.get("/staff/"))
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_rectification_corrects_the_identity_fields(app, client, smtp, ada_and_bob, lang):
     path, page = verified(client, smtp, "rectification", lang)
