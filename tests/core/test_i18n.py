@@ -53,6 +53,17 @@ def test_french_catalogue_has_no_missing_or_fuzzy_entry():
     assert untranslated == [] and fuzzy == []
 
 
+def test_the_french_says_e_mail_and_newsletter_throughout():
+    """One word for each thing on a page: not « courriel » here and « e-mail » there."""
+    mixed = [
+        message.id
+        for message in french_catalogue()
+        for text in ([message.string] if isinstance(message.string, str) else message.string)
+        if any(word in text.lower() for word in ("courriel", "lettre d’information", "lettre d'information"))
+    ]
+    assert mixed == []
+
+
 def test_every_message_of_the_code_is_in_the_french_catalogue():
     """A text added to a template without `flask translate update` would show in English."""
     with tempfile.TemporaryDirectory() as tmp:
