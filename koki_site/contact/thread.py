@@ -59,7 +59,7 @@ def reply(message_id):
     reply = ContactReply(
         message=message,
         author_id=current_user.id,
-        author=current_user.email,
+        author=current_user.name,
         body=form.body.data,
         created_at=now(),
     )
@@ -105,7 +105,7 @@ def note(message_id):
     note = ContactNote(
         message=message,
         author_id=current_user.id,
-        author=current_user.email,
+        author=current_user.name,
         body=form.body.data,
         created_at=now(),
     )

@@ -38,11 +38,12 @@ def in_order(roles):
     return [role for role in ROLES if role in roles]
 
 
-def create(email, roles, password, actor=None):
+def create(email, roles, password, actor=None, name=None):
     """A new enabled account; email already normalised, roles from auth.ROLES."""
     roles = in_order(roles)
     account = StaffAccount(
         email=email,
+        display_name=name or None,
         password_hash=hash_password(password),
         role_names=" ".join(roles),
         enabled=True,
@@ -58,6 +59,11 @@ def set_roles(account, roles):
     before, roles = list(account.roles), in_order(roles)
     account.role_names = " ".join(roles)
     changed(account, "roles", before=before, roles=roles)
+
+
+def rename(account, name):
+    before, account.display_name = account.display_name, name or None
+    changed(account, "name", before=before, name=account.display_name)
 
 
 def set_enabled(account, enabled, actor=None):

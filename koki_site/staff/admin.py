@@ -11,7 +11,7 @@ from koki_site import mail
 from koki_site.core.auth import ROLES, role_required
 from koki_site.extensions import db
 from koki_site.staff import accounts, bp, links, lockout, two_factor
-from koki_site.staff.forms import AccountForm, ActionForm, RolesForm
+from koki_site.staff.forms import AccountForm, ActionForm, NameForm, RolesForm
 from koki_site.staff.models import StaffAccount
 
 
@@ -21,7 +21,7 @@ def account_list():
     """Every staff account with its actions and recent failed logins, and the form to create one."""
     form = AccountForm()
     if form.validate_on_submit():
-        account = accounts.create(form.email.data, form.roles.data, form.password.data)
+        account = accounts.create(form.email.data, form.roles.data, form.password.data, name=form.name.data)
         db.session.commit()
         flash(_("Account created for %(email)s.", email=account.email), "success")
         return redirect(url_for(".accounts"), code=303)
@@ -54,6 +54,21 @@ def change_roles(account_id):
         accounts.set_roles(account, form.roles.data)
         db.session.commit()
         flash(_("Roles of %(email)s changed.", email=account.email), "success")
+    return redirect(url_for(".accounts"), code=303)
+
+
+@bp.post("/accounts/<id:account_id>/name")
+@role_required("admin")
+def change_name(account_id):
+    """The name that signs the account's replies; empty, the address does."""
+    account = db.get_or_404(StaffAccount, account_id)
+    form = NameForm()
+    if not form.validate_on_submit():
+        flash(_("Write the name on one line, in at most 100 characters."), "error")
+    else:
+        accounts.rename(account, form.name.data)
+        db.session.commit()
+        flash(_("Name of %(email)s changed.", email=account.email), "success")
     return redirect(url_for(".accounts"), code=303)
 
 

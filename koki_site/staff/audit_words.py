@@ -32,6 +32,7 @@ CHANGES = {
     "disable": _l("disabled"),
     "unlock": _l("unlocked"),
     "password": _l("password changed"),
+    "name": _l("name changed"),
 }
 DETAILS = {
     "failures": _l("failures"),

@@ -20,7 +20,8 @@ from koki_site.staff import accounts, bp, links, password_strength, two_factor
     type=click.Choice(list(ROLES)),
     help="A role of the account; repeat it for several.",
 )
-def create(email, roles):
+@click.option("--name", default="", help='The name that signs the replies, like "Claire Martin".')
+def create(email, roles, name):
     """Create a staff account. The password is asked twice (it may be piped: "pw\\npw\\n")."""
     try:
         email = accounts.normalize_email(email)
@@ -33,7 +34,8 @@ def create(email, roles):
         weakness = password_strength.weakness(password, email)
     if weakness:
         raise click.ClickException(weakness)
-    account = accounts.create(email, roles, password, actor="cli")
+    name = " ".join(name.split())[:100]  # one line: it goes into mails
+    account = accounts.create(email, roles, password, actor="cli", name=name)
     try:
         db.session.commit()
     except IntegrityError:  # created by someone else since the check above

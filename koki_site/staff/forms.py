@@ -16,7 +16,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Optional, Validat
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from koki_site.core.auth import ROLES
-from koki_site.core.form_validators import single_line
+from koki_site.core.form_validators import single_line, strip
 from koki_site.staff import accounts, password_strength
 
 
@@ -58,8 +58,21 @@ class RolesForm(FlaskForm):
     roles = roles_field()
 
 
+def name_field():
+    return StringField(
+        _l("Name (optional)"),
+        filters=[strip],
+        validators=[Optional(), Length(max=100), single_line],
+    )
+
+
+class NameForm(FlaskForm):
+    name = name_field()
+
+
 class AccountForm(FlaskForm):
     email = EmailField(_l("Email address"), validators=[InputRequired(), Length(max=254)])
+    name = name_field()
     roles = roles_field()
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
     confirm = PasswordField(

@@ -14,6 +14,7 @@ class StaffAccount(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(100))  # "Claire Martin": signs replies
     password_hash: Mapped[str] = mapped_column(String(255))
     role_names: Mapped[str] = mapped_column(String(100))  # space-separated, from auth.ROLES
     enabled: Mapped[bool] = mapped_column(default=True)
@@ -27,6 +28,11 @@ class StaffAccount(UserMixin, db.Model):
     totp_last_step: Mapped[int | None]
     # The nonce of the account's one valid login or enrolment link (links.py); None once used.
     link_nonce: Mapped[str | None] = mapped_column(String(32))
+
+    @property
+    def name(self):
+        """How the person is named to visitors and colleagues: their display name, else their address."""
+        return self.display_name or self.email
 
     def get_id(self):
         return f"{self.id}.{self.session_version}"

@@ -1,5 +1,7 @@
 """The staff inbox (SPEC §6): the thread, replies mailed through the outbox, notes, roles, escaping."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -197,3 +199,26 @@ def test_the_list_shows_the_topic_before_the_first_words(app, client, staff):
         label = str(forms.TOPIC_LABELS["demo"])
     assert subject.find(class_="topic").get_text() == label
     assert subject.find(class_="first-words").get_text() == "We run twelve hospitals."
+
+
+def test_the_list_shows_each_messages_language_age_and_restriction(app, staff):
+    """Triage at a glance: in French, "il y a 2 h", the language, and which ones may not be used."""
+    now = datetime.now(UTC)
+    (restricted,) = add_messages(app, 1, restricted=True, received_at=now - timedelta(hours=2))
+    (english,) = add_messages(app, 1, start=1, language="en", received_at=now - timedelta(days=3))
+    page = soup(staff("support").get("/staff/messages", headers={"Accept-Language": "fr"}))
+    first, second = (page.find("tr", id=f"message-{i}") for i in (restricted, english))
+    assert first.select_one(".age").get_text() == "il y a 2\u00a0h"
+    assert first.select_one(".language").get_text() == "Français"
+    assert first.select_one(".restricted-tag").get_text() == "Restreint\u00a0: ne pas utiliser"
+    assert second.select_one(".age").get_text() == "il y a 3\u00a0j"
+    assert second.select_one(".language").get_text() == "Anglais"
+    assert second.select_one(".restricted-tag") is None
+
+
+def test_taking_a_message_comes_before_marking_it_as_spam(app, client, staff):
+    message_id = one_message(app, client, "en")
+    buttons = [
+        b.get_text() for b in soup(staff("support").get(f"/staff/messages/{message_id}")).find_all("button")
+    ]
+    assert buttons.index("Take it") < buttons.index("Mark as spam")

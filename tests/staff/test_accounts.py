@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tests.helpers import soup, visible_text
+from tests.helpers.inbox import one_message, reply
 from tests.helpers.staff import (
     account,
     add_account,
@@ -228,3 +229,34 @@ def test_only_admins_manage_accounts(app, staff, role):
 def test_unknown_account_is_a_404(staff):
     admin = staff("admin")
     assert post_form(admin, "/staff/accounts/999/disable", {}).status_code == 404
+
+
+def test_a_display_name_signs_the_replies_set_by_the_cli_and_changed_by_the_admin(app, runner, client, staff):
+    """`flask staff create … --name`, the accounts page's name form, and the thread's "Reply by"."""
+    assert create(runner, "claire@koki.test", "--role", "support", "--name", "Claire  Martin").exit_code == 0
+    assert account(app, "claire@koki.test").display_name == "Claire Martin"
+
+    admin = staff("admin")
+    claire = account(app, "claire@koki.test")
+    response = admin.post(
+        f"/staff/accounts/{claire.id}/name",
+        data={"csrf_token": csrf_token(admin, "/staff/accounts"), "name": "Claire Martin-Durand"},
+    )
+    assert response.status_code == 303
+    assert account(app, "claire@koki.test").display_name == "Claire Martin-Durand"
+    names = [e for e in audit_entries(app, "account_change") if json.loads(e.details)["change"] == "name"]
+    assert json.loads(names[0].details)["name"] == "Claire Martin-Durand"
+    page = admin.get("/staff/accounts")
+    assert soup(page).find("input", id=f"name-{claire.id}")["value"] == "Claire Martin-Durand"
+    forged = admin.post(
+        f"/staff/accounts/{claire.id}/name",
+        data={"csrf_token": csrf_token(admin, "/staff/accounts"), "name": "Claire\r\nBcc: x@example.org"},
+    )
+    assert (
+        forged.status_code == 303 and account(app, "claire@koki.test").display_name == "Claire Martin-Durand"
+    )
+
+    message_id = one_message(app, app.test_client(), "en", first_name="Grace")
+    log_in(client, "claire@koki.test", PASSWORD)
+    reply(client, message_id, "Hello Grace,\n\nHere it is.")
+    assert "reply by claire martin-durand" in visible_text(client.get(f"/staff/messages/{message_id}"))
