@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask import request
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 
@@ -18,6 +19,8 @@ class StaffPage:
     label: str
     description: str
     roles: tuple = ()  # empty: any staff member
+    menu_label: str = None  # shorter, for the menu, where the label is long
+    own: bool = False  # the person's own settings: beside their name rather than in the menu
 
     @property
     def current(self):
@@ -31,7 +34,13 @@ PAGES = (
     StaffPage("/staff/", _l("Home"), _l("The pages open to you.")),
     StaffPage("/staff/messages", _l("Messages"), _l("Read and answer contact messages."), ("support",)),
     StaffPage("/staff/newsletter", _l("Newsletter"), _l("Subscribers and their export."), ("marketing",)),
-    StaffPage("/staff/rights", _l("Rights requests"), _l("Requests and their deadlines."), ("dpo",)),
+    StaffPage(
+        "/staff/rights",
+        _l("Rights requests"),
+        _l("Requests and their deadlines."),
+        ("dpo",),
+        menu_label=lazy_pgettext("staff menu", "Rights requests"),
+    ),
     StaffPage("/staff/audit", _l("Audit log"), _l("Who did what, and when."), ("dpo",)),
     StaffPage("/staff/consent", _l("Cookie choices"), _l("The recorded choices of one visitor."), ("dpo",)),
     StaffPage("/staff/retention", _l("Retention"), _l("What the next purges will remove."), ("dpo",)),
@@ -43,10 +52,13 @@ PAGES = (
         _l("Security settings"),
         _l("Lockout, idle timeout, passwords, two-factor authentication, rate limits."),
         ("admin",),
+        menu_label=lazy_pgettext("staff menu", "Security"),
     ),
     StaffPage("/staff/mail", _l("Mail"), _l("Mail the site could not deliver."), ("admin",)),
-    StaffPage("/staff/password", _l("Password"), _l("Change your own password.")),
-    StaffPage("/staff/two-factor", _l("Two-factor"), _l("Your second factor and its recovery codes.")),
+    StaffPage("/staff/password", _l("Password"), _l("Change your own password."), own=True),
+    StaffPage(
+        "/staff/two-factor", _l("Two-factor"), _l("Your second factor and its recovery codes."), own=True
+    ),
 )
 
 

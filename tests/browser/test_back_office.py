@@ -213,3 +213,30 @@ def test_a_saved_reply_typed_in_chromium_goes_above_the_signature(app, client, c
         "Hello Grace,\n\nThanks for asking.\n\nHere is our price list.\n\n-- \nCamille, KOKI support\n"
     )
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_staff_menu_is_one_line_on_a_laptop_and_the_header_short_on_a_phone(
+    app, chromium, live_server, lang
+):
+    """Every page of an account with all the roles: one row of links at 1366 px; on a phone the
+    header (name, logout, the menu as a line that scrolls sideways) leaves the page its screen."""
+    add_account(app, "all@koki.test", "support", "marketing", "dpo", "admin", display_name="Claire Martin")
+    context = chromium.new_context(locale=lang, viewport=DESKTOP)
+    page = context.new_page()
+    log_in(page, live_server.url, "all@koki.test")
+    page.goto(f"{live_server.url}/staff/")
+    tops = page.eval_on_selector_all(
+        "nav.staff-nav li", "items => items.filter(i => i.offsetParent).map(i => i.offsetTop)"
+    )
+    assert len(tops) == 12 and len(set(tops)) == 1, tops
+    expect(page.locator(".staff-user")).to_have_text("Claire Martin")
+    expect(page.locator("a.staff-own")).to_have_count(2)
+    page.set_viewport_size(PHONE)
+    header = page.locator("header.staff-header").bounding_box()
+    page.screenshot(path=screenshot_path(f"staff-menu-{lang}-390.png"))
+    assert header["height"] <= 110, header
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    expect(page.locator("nav.staff-nav li.own a").first).to_be_attached()
+    page.screenshot(path=screenshot_path(f"staff-menu-{lang}-390.png"))
+    context.close()
