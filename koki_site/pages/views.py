@@ -1,8 +1,9 @@
 """Public pages under /<lang>/ (showcase, policies), the root redirect, health check, robots.txt, sitemap."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import current_app, jsonify, redirect, render_template, url_for
+from flask_babel import to_user_timezone
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -98,8 +99,10 @@ site.add_app_template_global(external_url)
 
 @site.app_context_processor
 def showcase_links():
-    """The sectors, for the menu and the footer of every page; the company, for the home's JSON-LD."""
-    return {"sectors": SECTORS, "organization": seo.organization}
+    """The sectors, for the menu and the footer of every page; the company, for the home's JSON-LD;
+    the year, in Paris, for the footer's copyright line."""
+    year = to_user_timezone(datetime.now(UTC)).year
+    return {"sectors": SECTORS, "organization": seo.organization, "year": year}
 
 
 @site.get("/")

@@ -1,5 +1,8 @@
 """Each public page in both languages: status, language, title, description, alternates."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from tests.conftest import SITE_URL
@@ -82,6 +85,8 @@ def test_every_page_has_the_layout_landmarks_and_footer_links(client, lang, path
         f"/{lang}/legal",
     } <= footer_links
     assert any(href.startswith("mailto:") or href.endswith("/contact") for href in footer_links)
+    year = datetime.now(ZoneInfo("Europe/Paris")).year
+    assert f"© {year} KOKI SOFTWARE" in page.footer.get_text()
 
 
 @pytest.mark.parametrize(
