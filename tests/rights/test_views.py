@@ -149,7 +149,9 @@ def test_an_objection_waits_for_the_dpos_decision_and_the_visitor_is_told_it(
     """Restricted at once, "to examine" with its deadline in the DPO's to-do; upheld, the records
     stay restricted; rejected, the restriction is lifted. Either way the visitor gets the decision."""
     path, _ = verified(client, smtp, "objection")
-    client.post(path, data={"action": "restrict"})
+    page = client.post(path, data={"action": "restrict"})
+    assert "done: we keep your data but no longer use it" in visible_text(page)
+    assert soup(page).find("input", attrs={"name": "action", "value": "restrict"}) is None  # not asked again
     (objection,) = one(app, RightsRequest, right="objection")
     assert (objection.status, objection.answered_at) == ("to_examine", None) and objection.deadline
     dpo = staff("dpo")
