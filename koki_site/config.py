@@ -86,6 +86,10 @@ DPO_ADDRESS = ""
 # The contact page's sentence on when we answer, per language ({"fr": "…", "en": "…"}) or one
 # text for all; empty: no such sentence (the site never states a delay the company has not set).
 CONTACT_RESPONSE_TIME = ""
+# The demonstration request's page (/contact?topic=demo), per language or one text, like the above:
+# how long a demonstration takes, and when we offer a time. Empty: not said.
+DEMO_LENGTH = ""
+DEMO_RESPONSE_TIME = ""
 HOST_NAME = "XEFI"
 HOST_ADDRESS = ""
 HOST_WEBSITE = "https://www.xefi.com"

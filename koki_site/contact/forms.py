@@ -10,7 +10,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from koki_site.contact.models import STATUSES, TOPICS
 from koki_site.core import person_fields, phones, submissions
@@ -45,12 +45,18 @@ class ContactForm(FlaskForm):
         validators=[Optional(), AnyOf(TOPICS, message=_l("Choose a subject from the list, or none."))],
     )
     message = TextAreaField(
-        _l("Your message"),
-        filters=[text_block],
-        validators=[DataRequired(_l("Write your message.")), at_most(MESSAGE_MAX), no_nul],
+        _l("Your message"), filters=[text_block], validators=[at_most(MESSAGE_MAX), no_nul]
     )
     # The honeypot: hidden from people, filled in by bots.
     website = StringField(_l("Leave this field empty"))
+
+    def validate_message(self, field):
+        """Required, but for a demonstration: the topic says what the visitor wants."""
+        if not field.data and not self.asks_for_demo():
+            raise ValidationError(_l("Write your message."))
+
+    def asks_for_demo(self):
+        return self.topic.data == "demo"
 
     def is_bot(self):
         return bool(self.website.data)

@@ -3,6 +3,7 @@
 import re
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from koki_site import mail
@@ -35,7 +36,7 @@ def form():
     if not form.validate_on_submit():
         return render_form(form), 400
     if form.is_bot():
-        return redirect(url_for(".sent"), 303)  # as if sent: nothing stored, nothing to learn
+        return redirect(sent_url(form, None), 303)  # as if sent: nothing stored, nothing to learn
     try:
         answer, reference = submissions.store_once("contact", form.submission.data, lambda: store(form))
     except SQLAlchemyError:
@@ -55,13 +56,22 @@ def store(form):
     """The message and its notification to support; the answer and the reference to give."""
     message = records.store(form, g.lang_code)
     mails.notify_support(message)
-    return url_for(".sent", reference=message.reference), message.reference
+    return sent_url(form, message.reference), message.reference
+
+
+def sent_url(form, reference):
+    """The confirmation: its own fragment, or the browser keeps the form's #error-summary."""
+    topic = "demo" if form.asks_for_demo() else None
+    return url_for(".sent", reference=reference, topic=topic, _anchor="main")
 
 
 def render_form(form, unavailable=False, too_many=False):
+    if form.asks_for_demo():
+        form.message.label.text = _("Your message (optional)")
     return render_template(
         "contact/form.html",
         form=form,
+        demo=form.asks_for_demo(),
         processing=register.get(records.PROCESSING),
         unavailable=unavailable,
         too_many=too_many,
@@ -85,4 +95,5 @@ def sent(reference):
         abort(404)
     tracking = consent_cookie.allows("requests")
     security.shows_visitor_data()  # the reference of the visitor's message
-    return render_template("contact/sent.html", reference=reference, tracking=tracking)
+    demo = request.args.get("topic") == "demo"
+    return render_template("contact/sent.html", reference=reference, tracking=tracking, demo=demo)

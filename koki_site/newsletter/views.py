@@ -34,14 +34,14 @@ def subscribe():
         current_app.logger.exception("subscription not stored")
         return render_form(form, unavailable=True), 503
     mail.deliver_queued()
-    response = redirect(url_for(".check_your_mail"), 303)
+    response = redirect(url_for(".check_your_mail", _anchor="main"), 303)
     consent_cookie.save_signed(response, cookies.PREFERENCES, {**prefs, "email": form.email.data})
     return response
 
 
 def subscribe_once(form):
     records.subscribe(form.email.data, g.lang_code, source=request.path)
-    return url_for(".check_your_mail"), None
+    return url_for(".check_your_mail", _anchor="main"), None
 
 
 def render_form(form, unavailable=False, too_many=False):

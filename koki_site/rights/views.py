@@ -53,7 +53,7 @@ def request_form():
 def create(form):
     """The request and its verification mail (unless held back); the answer and the reference."""
     rights_request = records.create(form, g.lang_code)
-    return url_for(".sent"), rights_request.reference if rights_request else None
+    return url_for(".sent", _anchor="main"), rights_request.reference if rights_request else None
 
 
 def request_form_offering_rights():

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from koki_site.contact.models import ContactMessage
 from koki_site.extensions import db
+from tests.browser.test_consent_banner import screenshot_path
 from tests.helpers import LANGS, SHOWCASE_PAGES
 from tests.helpers.browser import serious_violations
 
@@ -99,4 +100,25 @@ def test_a_demo_requested_from_the_home_reaches_the_inbox_with_its_topic(app, ch
         (message,) = db.session.scalars(select(ContactMessage)).all()
         assert message.topic == "demo" and message.language == "fr"
         assert message.email == "claire.vasseur@example.org"
+    context.close()
+
+
+def test_a_demo_request_without_a_message_lands_on_what_comes_next(app, chromium, live_server):
+    """In Chromium the form's #error-summary would follow the redirect: the address it lands on has
+    none, and the page says what comes next."""
+    context, page = new_page(chromium, "phone")
+    page.goto(f"{live_server.url}/fr/contact?topic=demo")
+    expect(page.locator("h1")).to_have_text("Demander une démonstration")
+    page.fill("#first_name", "Claire")
+    page.fill("#last_name", "Vasseur")
+    page.fill("#email", "claire.vasseur@example.org")
+    page.screenshot(path=screenshot_path("contact-demo-fr-390.png"), full_page=True)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    with app.app_context():
+        (message,) = db.session.scalars(select(ContactMessage)).all()
+    assert page.url == f"{live_server.url}/fr/contact/sent/{message.reference}?topic=demo#main"
+    expect(page.locator("h1")).to_contain_text("demande de démonstration")
+    expect(page.locator("main")).to_contain_text(message.reference)
+    page.screenshot(path=screenshot_path("contact-demo-sent-fr-390.png"), full_page=True)
     context.close()

@@ -4,7 +4,7 @@ import pytest
 
 from tests.helpers import soup, visible_text
 from tests.helpers.consent import decide, set_cookies
-from tests.helpers.contact import VALID, send_contact
+from tests.helpers.contact import VALID, reference_of, send_contact
 
 pytestmark = pytest.mark.db
 
@@ -56,8 +56,8 @@ def test_a_forged_prefs_cookie_is_ignored(client):
 
 def test_with_requests_my_requests_shows_each_reference_and_status(client):
     decide(client, "custom", purposes=("requests",))
-    first = send_contact(client).headers["Location"].rsplit("/", 1)[1]
-    second = send_contact(client, lang="fr").headers["Location"].rsplit("/", 1)[1]
+    first = reference_of(send_contact(client))
+    second = reference_of(send_contact(client, lang="fr"))
     page = soup(client.get("/en/my-requests"))
     rows = {
         row.th.get_text(strip=True): row.find_all("td")[1].get_text(strip=True) for row in page.tbody("tr")

@@ -42,7 +42,7 @@ def test_a_valid_message_is_stored_with_its_legal_basis_reference_and_deletion_d
     assert response.status_code == 303
     (message,) = stored(app)
     assert message.reference == f"KOKI-{message.received_at.year}-{message.id:05d}"
-    assert response.headers["Location"] == f"/fr/contact/sent/{message.reference}"
+    assert response.headers["Location"] == f"/fr/contact/sent/{message.reference}#main"
     assert message.reference.lower() in visible_text(client.get(response.headers["Location"]))
     assert (message.legal_basis, message.language) == ("legitimate_interests", "fr")
     assert message.policy_version == app.config["POLICY_VERSION"] and message.purpose
@@ -113,7 +113,7 @@ def test_a_missing_or_expired_csrf_token_keeps_the_text(app, client, token):
 
 def test_the_honeypot_stores_nothing_and_tells_nothing(app, client):
     response = send_contact(client, website="http://spam.example")
-    assert response.status_code == 303 and response.headers["Location"] == "/en/contact/sent"
+    assert response.status_code == 303 and response.headers["Location"] == "/en/contact/sent#main"
     assert stored(app) == []
 
 
@@ -175,3 +175,35 @@ def test_the_contact_page_says_when_we_answer_and_how_else_to_reach_us_from_conf
     assert page.find("a", href="tel:+33472000000").get_text() == "04 72 00 00 00"  # national format
     assert "69000 Lyon" in page.find(class_="address").get_text()
     assert "two working days" in visible_text(client.get("/en/contact"))
+
+
+def test_a_demo_request_has_its_own_page_needs_no_message_and_says_what_comes_next(app, client):
+    """/contact?topic=demo: its heading and title, the steps beside the form (length and answer
+    time only when configured), the message optional for this topic only, a confirmation that says
+    what comes next with its reference, addressed to #main (not the form's #error-summary)."""
+    page = soup(client.get("/en/contact?topic=demo"))
+    assert page.h1.get_text() == "Request a demonstration"
+    assert page.title.get_text().startswith("Request a demonstration")
+    steps = page.find(class_="demo-steps").get_text()
+    assert "by phone or video, on your own sites" in steps and "minutes" not in steps
+    assert not page.find("textarea", id="message").has_attr("required")
+    assert page.find("label", attrs={"for": "message"}).get_text().strip() == "Your message (optional)"
+    assert soup(client.get("/en/contact")).find(class_="demo-steps") is None
+
+    app.config.update(
+        DEMO_LENGTH={"fr": "Elle dure environ 45 minutes.", "en": "It takes about 45 minutes."},
+        DEMO_RESPONSE_TIME="We offer you a time within two working days.",
+    )
+    page = soup(client.get("/en/contact?topic=demo"))
+    assert "It takes about 45 minutes." in page.find(class_="demo-steps").get_text()
+    assert "within two working days" in page.find(class_="lead").get_text()
+
+    assert send_contact(client, topic="quote", message="").status_code == 400  # other topics: required
+    sent = send_contact(client, topic="demo", message="")
+    (message,) = stored(app)
+    assert sent.status_code == 303
+    assert sent.headers["Location"] == f"/en/contact/sent/{message.reference}?topic=demo#main"
+    text = visible_text(client.get(sent.headers["Location"].split("#")[0]))
+    assert "your demonstration request has reached us" in text and message.reference.lower() in text
+    assert "what comes next: we call you or write back" in text and "within two working days" in text
+    assert message.topic == "demo" and message.message == ""

@@ -8,15 +8,10 @@ from sqlalchemy import select
 from koki_site.core import register
 from koki_site.extensions import db
 from koki_site.rights.models import RightsRequest
-from tests.helpers.contact import send_contact
+from tests.helpers.contact import reference_of, send_contact
 from tests.helpers.rights import ask
 
 pytestmark = pytest.mark.db
-
-
-def reference_of(response):
-    assert response.status_code == 303
-    return response.headers["Location"].rsplit("/", 1)[1]
 
 
 def erase_everything_of(app, email):

@@ -1,5 +1,7 @@
 """Posting the contact form as a browser would: read the page, keep its token, send the fields."""
 
+from urllib.parse import urlsplit
+
 from tests.helpers import soup
 
 VALID = {
@@ -22,3 +24,8 @@ def send_contact(client, lang="en", token=True, **fields):
     if token:
         data["csrf_token"] = csrf_token(client, f"/{lang}/contact")
     return client.post(f"/{lang}/contact", data=data)
+
+
+def reference_of(sent):
+    """The reference in a contact form's redirect: /en/contact/sent/KOKI-2026-00001#main."""
+    return urlsplit(sent.headers["Location"]).path.rsplit("/", 1)[1]
