@@ -197,3 +197,16 @@ def test_subscribe_confirm_appear_in_the_export_unsubscribe_and_disappear(app, c
     assert f"ada@example.org,{lang}," in export
     app.test_client().post(header_path(mail), data={"List-Unsubscribe": "One-Click"})
     assert "ada@example.org" not in marketing.get("/staff/newsletter/export.csv").get_data(as_text=True)
+
+
+def test_the_page_says_what_subscribers_get_from_configuration_or_a_neutral_text(app, client):
+    pitch = soup(client.get("/en/newsletter")).find(class_="newsletter-pitch").get_text()
+    assert "practical notes on cleaning traceability" in pitch
+    assert not any(word in pitch for word in ("month", "week", "every"))  # no frequency promised
+    app.config["NEWSLETTER_PITCH"] = {
+        "fr": "Chaque trimestre, les nouveautés.",
+        "en": "Each quarter, what is new.",
+    }
+    assert soup(client.get("/fr/newsletter")).find(class_="newsletter-pitch").get_text() == (
+        "Chaque trimestre, les nouveautés."
+    )
