@@ -1,5 +1,6 @@
 """Each public page in both languages: status, language, title, description, alternates."""
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -112,3 +113,11 @@ def test_legal_notice_shows_the_configured_publisher_and_host(app, client):
 def test_an_empty_setting_leaves_its_line_out(client):
     # COMPANY_ADDRESS is empty by default: no "Registered office" heading with nothing under it.
     assert "registered office" not in visible_text(client.get("/en/legal"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_standard_is_named_brcgs_everywhere(client, lang):
+    """BRC became BRCGS in 2018: the sector pages say so, and so does every other page."""
+    for path in PAGES:
+        text = soup(client.get(f"/{lang}{path}")).get_text(" ")
+        assert not re.search(r"\bBRC\b(?!GS)", text), path
