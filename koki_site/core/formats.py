@@ -86,8 +86,9 @@ def age(moment):
 
 # The template filters, as the staff blueprint registers them.
 def isotime(moment):
-    """A stored time as ISO 8601 with its offset, for <time datetime>: SQLite gives it back naive."""
-    return moment.isoformat()
+    """A stored time as ISO 8601 with its offset, for <time datetime>; to the second, as HTML
+    allows at most three digits of a fraction."""
+    return moment.isoformat(timespec="seconds")
 
 
 FILTERS = {

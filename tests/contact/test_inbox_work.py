@@ -67,6 +67,12 @@ def test_saved_replies_and_signatures_in_both_languages(app, client, staff, smtp
     )
 
 
+def test_the_saved_reply_forms_language_list_is_valid_html(staff):
+    """A required select needs an empty first choice (Nu Html Checker): this list has none."""
+    page = soup(staff("support").get("/staff/messages/saved-replies"))
+    assert not page.find("select", attrs={"name": "language"}).has_attr("required")
+
+
 def test_saved_replies_are_changed_and_deleted_by_support_and_audited(app, staff):
     support = staff("support")
     add_saved_reply(support, "en", "Demo", "Let us book a demo.")
