@@ -25,20 +25,12 @@ from koki_site import create_app  # noqa: E402
 from koki_site.core import schema  # noqa: E402
 from koki_site.extensions import db  # noqa: E402
 from koki_site.staff import accounts  # noqa: E402
-from tests.helpers import PAGES  # noqa: E402
+from tests.helpers import FORM_PAGES, PAGES  # noqa: E402
 from tests.helpers.contact import VALID, csrf_token  # noqa: E402
+from tests.helpers.staff import log_in  # noqa: E402
 
 VNU = ROOT / "bench" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-PUBLIC = (
-    *PAGES,
-    "/contact",
-    "/contact?topic=demo",
-    "/newsletter",
-    "/rights",
-    "/my-requests",
-    "/newsletter/check-your-mail",
-    "/rights/sent",
-)
+PUBLIC = (*PAGES, *FORM_PAGES)
 STAFF = ("/staff/", "/staff/messages", "/staff/rights", "/staff/accounts", "/staff/messages/saved-replies")
 PASSWORD = "html-check-password-0123456789"
 
@@ -79,9 +71,7 @@ def pages(app):
         sent = visitor.post(f"/{lang}/contact", data=demo)
         fetched.append((sent.headers["Location"], visitor.get(sent.headers["Location"].split("#")[0])))
     staff = app.test_client()
-    login = staff.get("/staff/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1)
-    staff.post("/staff/login", data={"csrf_token": token, "email": "all@koki.test", "password": PASSWORD})
+    log_in(staff, "all@koki.test", PASSWORD)
     for path in STAFF:
         fetched.append((path, staff.get(path, headers={"Accept-Language": "fr"})))
     message = re.search(r'href="(/staff/messages/\d+)', staff.get("/staff/messages").get_data(as_text=True))

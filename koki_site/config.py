@@ -89,10 +89,10 @@ CONTACT_RESPONSE_TIME = ""
 # The demonstration request's page (/contact?topic=demo), per language or one text, like the above:
 # how long a demonstration takes, and when we offer a time. Empty: not said.
 DEMO_LENGTH = ""
+DEMO_RESPONSE_TIME = ""
 # The newsletter page's two or three lines on what subscribers get, per language or one text;
 # empty: a neutral text that promises no frequency.
 NEWSLETTER_PITCH = ""
-DEMO_RESPONSE_TIME = ""
 HOST_NAME = "XEFI"
 HOST_ADDRESS = ""
 HOST_WEBSITE = "https://www.xefi.com"

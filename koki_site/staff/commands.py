@@ -34,7 +34,7 @@ def create(email, roles, name):
         weakness = password_strength.weakness(password, email)
     if weakness:
         raise click.ClickException(weakness)
-    name = " ".join(name.split())[:100]  # one line: it goes into mails
+    name = " ".join(name.split())[:100]  # one line, at most 100 characters, as the accounts page allows
     account = accounts.create(email, roles, password, actor="cli", name=name)
     try:
         db.session.commit()

@@ -7,27 +7,13 @@ heading is its h1; feedback (saved settings, form errors) lands on screen and ta
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import LANGS
+from tests.helpers import FORM_PAGES, LANGS
 from tests.helpers.browser import serious_violations
 from tests.helpers.rights import verify_link
 
 pytestmark = pytest.mark.browser
 SIZES = {"phone": (390, 844), "laptop": (1366, 768)}
-PUBLIC_PAGES = (
-    "/",
-    "/privacy",
-    "/cookies",
-    "/legal",
-    "/contact",
-    "/contact?topic=demo",
-    "/newsletter",
-    "/rights",
-    "/my-requests",
-    "/newsletter/check-your-mail",
-    "/rights/sent",
-    "/contact/sent",
-    "/no-such-page",
-)
+PUBLIC_PAGES = ("/", "/privacy", "/cookies", "/legal", *FORM_PAGES, "/contact/sent", "/no-such-page")
 LAYOUT = """() => ({
     scroll_width: document.documentElement.scrollWidth,
     first_heading: (document.querySelector("h1, h2, h3, h4, h5, h6") || {}).tagName,

@@ -19,6 +19,16 @@ SHOWCASE_PAGES = (
     "/about",
 )
 PAGES = (*SHOWCASE_PAGES, "/privacy", "/cookies", "/legal")
+# The forms a visitor fills in, and the pages they lead to.
+FORM_PAGES = (
+    "/contact",
+    "/contact?topic=demo",
+    "/newsletter",
+    "/rights",
+    "/my-requests",
+    "/newsletter/check-your-mail",
+    "/rights/sent",
+)
 
 
 def soup(response):
