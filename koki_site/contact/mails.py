@@ -52,7 +52,7 @@ def queue_reply(message, reply):
         subject = gettext("Your message %(reference)s", reference=message.reference)
         text = mail.render_text("email/contact_reply.txt", message=message, reply=reply)
     headers = {"Reply-To": reply_address.make(message.reference)} | mail.WRITTEN_BY_A_PERSON
-    mail.queue(message.email, subject, text, headers=headers, ref=reply_ref(reply.id))
+    mail.queue(message.email, subject, text, headers=headers, ref=reply_ref(reply.id), lang=message.language)
 
 
 @mail.delivered.connect

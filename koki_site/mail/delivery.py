@@ -26,6 +26,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from koki_site.extensions import db
+from koki_site.mail import html_part
 from koki_site.mail.outbox import OutboxMail
 
 signals = Namespace()
@@ -194,9 +195,13 @@ def message_of(mail):
     message["Message-ID"] = mail.message_id
     # RFC 3834: a mail a person wrote (a reply) says "no", so that the visitor's auto-responder answers it.
     message["Auto-Submitted"] = headers.pop("Auto-Submitted", "auto-generated")
+    lang = headers.pop("Content-Language", None)  # a mail to a visitor: set once its parts are
     for name, value in headers.items():
         message[name] = value
     message.set_content(mail.body_text)
+    if lang:
+        message.add_alternative(html_part.render(mail.body_text, lang, mail.subject), subtype="html")
+        message["Content-Language"] = lang  # after: setting a content clears the Content-* headers
     return message
 
 

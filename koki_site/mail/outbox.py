@@ -31,8 +31,13 @@ def check_header(value):
 WRITTEN_BY_A_PERSON = {"Auto-Submitted": "no"}  # the header of a reply, rather than "auto-generated"
 
 
-def queue(to, subject, text, headers=None, ref=None):
-    """Add a mail to the current transaction; the worker sends it once committed (tests: deliver_queued())."""
+def queue(to, subject, text, headers=None, ref=None, lang=None):
+    """Add a mail to the current transaction; the worker sends it once committed (tests: deliver_queued()).
+
+    lang: the language of a mail to a visitor, which is sent with an HTML part as well as its text.
+    """
+    if lang:
+        headers = (headers or {}) | {"Content-Language": lang}
     for value in (to, subject, *(headers or {}).values()):
         check_header(value)
     now = datetime.now(UTC)

@@ -81,7 +81,7 @@ def queue_confirmation(subscription):
         subject = gettext("Confirm your subscription to the KOKI SOFTWARE newsletter")
         text = render_template("email/newsletter_confirm.txt", confirm=confirm, unsubscribe=unsubscribe)
     headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    mail.queue(subscription.email, subject, text, headers=headers, ref=ref_of(subscription))
+    mail.queue(subscription.email, subject, text, headers=headers, ref=ref_of(subscription), lang=lang)
 
 
 def ref_of(subscription):

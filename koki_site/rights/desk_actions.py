@@ -134,4 +134,11 @@ def queue_mail(rights_request, template, kind):
             template, rights_request=rights_request, right=str(right_label(rights_request.right))
         )
     headers = {"Reply-To": current_app.config["DPO_EMAIL"]} | mail.WRITTEN_BY_A_PERSON
-    mail.queue(rights_request.email, subject, text, headers=headers, ref=f"{kind}:{rights_request.id}")
+    mail.queue(
+        rights_request.email,
+        subject,
+        text,
+        headers=headers,
+        ref=f"{kind}:{rights_request.id}",
+        lang=rights_request.language,
+    )

@@ -50,7 +50,7 @@ def create(form, lang):
     with force_locale(lang):
         subject = gettext("Confirm your request %(reference)s", reference=request.reference)
         text = render_template("email/rights_verify.txt", request=request, link=link, right=right_label)
-    mail.queue(request.email, subject, text, ref=f"rights_request:{request.id}")
+    mail.queue(request.email, subject, text, ref=f"rights_request:{request.id}", lang=lang)
     return request
 
 

@@ -18,6 +18,7 @@ from koki_site.rights.models import RightsRequest
 from tests.browser.test_consent_banner import screenshot_path
 from tests.helpers.browser import serious_violations
 from tests.helpers.contact import send_contact
+from tests.helpers.mail import text_of
 from tests.helpers.staff import STAFF_PASSWORD, add_account
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -68,7 +69,7 @@ def test_a_support_agents_round_open_reply_and_close_next(app, client, chromium,
     page.screenshot(path=screenshot_path("staff-round-next-1366.png"), full_page=True)
 
     (mail,) = [m for m in smtp.wait_for(1) if m["To"] == "ada@example.org"]
-    assert mail.get_content().startswith("Hello Ada,")
+    assert text_of(mail).startswith("Hello Ada,")
     with app.app_context():
         assert db.session.get(ContactMessage, ada_id).status == "closed"
     context.close()
@@ -208,7 +209,7 @@ def test_a_saved_reply_typed_in_chromium_goes_above_the_signature(app, client, c
     with page.expect_navigation():
         page.get_by_role("button", name="Send", exact=True).click()
     (mail,) = smtp.wait_for(1)
-    text = mail.get_content().replace("\r\n", "\n")
+    text = text_of(mail).replace("\r\n", "\n")
     assert text.startswith(
         "Hello Grace,\n\nThanks for asking.\n\nHere is our price list.\n\n-- \nCamille, KOKI support\n"
     )

@@ -10,6 +10,7 @@ from koki_site.extensions import db
 from koki_site.mail import OutboxMail, reply_address
 from tests.helpers import soup, visible_text
 from tests.helpers.inbox import add_messages, audit_actions, listed, one_message, post_form, reply, stored
+from tests.helpers.mail import text_of
 
 pytestmark = pytest.mark.db
 
@@ -34,7 +35,7 @@ def test_a_message_goes_from_the_form_to_the_inbox_to_a_mailed_reply(app, client
         reference = db.session.get(ContactMessage, message_id).reference
         assert reply_address.read(mail["Reply-To"]) == reference
     assert mail["Reply-To"].startswith(f"support+{reference}.")
-    text = mail.get_content().replace("\r\n", "\n")
+    text = text_of(mail).replace("\r\n", "\n")
     assert text.startswith(body + "\n")  # exactly the box: nothing added above it
     assert text.count("Bonjour") == 1 and "Votre référence" in text and reference in text
     with app.app_context():
@@ -55,7 +56,7 @@ def test_the_reply_box_greets_in_the_language_of_the_message(app, client, staff,
     reply(support, message_id, "Hello Élodie,\n\nThanks.")
     (mail,) = smtp.wait_for(1)
     assert mail["Subject"].startswith("Your message KOKI-")
-    text = mail.get_content().replace("\r\n", "\n")
+    text = text_of(mail).replace("\r\n", "\n")
     assert text.startswith("Hello Élodie,\n\nThanks.\n\nYour reference: KOKI-")
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from tests.helpers import soup, visible_text
 from tests.helpers.inbox import add_messages, listed, one_message, post_form, reply, stored
+from tests.helpers.mail import text_of
 
 pytestmark = pytest.mark.db
 FR = {"Accept-Language": "fr"}
@@ -61,7 +62,7 @@ def test_saved_replies_and_signatures_in_both_languages(app, client, staff, smtp
     reply(support, english, box(inserted))
     (mail,) = smtp.wait_for(1)
     assert mail["Auto-Submitted"] == "no"  # a person wrote it (RFC 3834)
-    text = mail.get_content().replace("\r\n", "\n")
+    text = text_of(mail).replace("\r\n", "\n")
     assert text.startswith(
         "Hello Grace,\n\nThanks for asking.\n\nHere is our price list.\n\n-- \nCamille, KOKI support\n"
     )

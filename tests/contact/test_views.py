@@ -11,6 +11,7 @@ from koki_site.extensions import db
 from tests.conftest import settings
 from tests.helpers import LANGS, soup, visible_text
 from tests.helpers.contact import VALID, send_contact
+from tests.helpers.mail import text_of
 
 pytestmark = pytest.mark.db
 
@@ -52,7 +53,7 @@ def test_a_valid_message_is_stored_with_its_legal_basis_reference_and_deletion_d
     (notification,) = smtp.wait_for(1)
     assert notification["To"] == app.config["SUPPORT_EMAIL"]
     assert message.reference in notification["Subject"]
-    body = notification.get_content()
+    body = text_of(notification)
     assert f"/staff/messages/{message.id}" in body
     assert "ada@example.org" not in body and "démonstration" not in body  # no visitor data in mail
 

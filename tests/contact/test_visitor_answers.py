@@ -14,6 +14,7 @@ from koki_site.extensions import db
 from koki_site.mail import reply_address
 from tests.helpers import soup, tables_holding, visible_text
 from tests.helpers.inbox import listed, one_message, post_form, reply, stored
+from tests.helpers.mail import text_of
 from tests.helpers.rights import ask, verify_link
 
 pytestmark = pytest.mark.db
@@ -40,7 +41,7 @@ def answer_to(reply_mail, text="Merci, et pour 12 sites ?", **headers):
     for name, value in headers.items():
         del answer[name.replace("_", "-")]
         answer[name.replace("_", "-")] = value
-    quoted = "\n".join(f"> {line}" for line in reply_mail.get_content().splitlines())
+    quoted = "\n".join(f"> {line}" for line in text_of(reply_mail).splitlines())
     answer.set_content(f"{text}\n\nLe 1 déc. 2026, KOKI SOFTWARE a écrit :\n{quoted}\n")
     return answer
 
@@ -73,7 +74,7 @@ def test_the_answer_to_a_reply_lands_in_its_thread_and_reopens_it(app, client, s
     assert answer.body.startswith("Merci, et pour 12 sites ?")
     (note,) = smtp.wait_for(1)  # support is told, with the reference and a link only
     assert note["To"] == app.config["SUPPORT_EMAIL"] and after.reference in note["Subject"]
-    assert "12 sites" not in note.get_content()
+    assert "12 sites" not in text_of(note)
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "answer_received"))
         assert (entry.actor, entry.target) == ("mail", f"message:{after.reference}")

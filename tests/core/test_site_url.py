@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import SITE_URL
 from tests.helpers import LANGS, PAGES, soup
 from tests.helpers.contact import VALID
+from tests.helpers.mail import text_of
 
 pytestmark = pytest.mark.db
 
@@ -23,7 +24,7 @@ def post_forged(client, path, **fields):
 
 def assert_only_site_url(message):
     """Neither the headers nor the decoded text name the forged host; the links are SITE_URL's."""
-    readable = "\n".join([*(f"{name}: {value}" for name, value in message.items()), message.get_content()])
+    readable = "\n".join([*(f"{name}: {value}" for name, value in message.items()), text_of(message)])
     assert "evil.example" not in readable
     assert f"{SITE_URL}/" in readable
 
@@ -32,7 +33,7 @@ def test_the_contact_notification_links_to_the_site_url(app, client, smtp):
     assert post_forged(client, "/en/contact", **VALID).status_code == 303
     (notification,) = smtp.wait_for(1)
     assert_only_site_url(notification)
-    assert f"{SITE_URL}/staff/messages/1" in notification.get_content()
+    assert f"{SITE_URL}/staff/messages/1" in text_of(notification)
 
 
 def test_the_newsletter_links_and_list_unsubscribe_use_the_site_url(client, smtp):
@@ -47,7 +48,7 @@ def test_the_rights_verification_link_uses_the_site_url(client, smtp):
     assert response.status_code == 303
     (verification,) = smtp.wait_for(1)
     assert_only_site_url(verification)
-    assert f"{SITE_URL}/en/rights/verify/" in verification.get_content()
+    assert f"{SITE_URL}/en/rights/verify/" in text_of(verification)
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -19,6 +19,7 @@ from koki_site.rights.models import RightsRequest
 from tests.helpers import soup
 from tests.helpers.consent import decide
 from tests.helpers.contact import send_contact
+from tests.helpers.mail import text_of
 from tests.helpers.newsletter import links, subscribe
 from tests.helpers.rights import ask, csrf_of, verify_link
 from tests.helpers.staff import csrf_token
@@ -78,7 +79,7 @@ def page_text(response):
 
 
 def mail_text(message):
-    return f"{message['Subject']}\n{message.get_content()}"
+    return f"{message['Subject']}\n{text_of(message)}"
 
 
 @pytest.mark.db

@@ -4,6 +4,7 @@ import re
 
 from tests.conftest import SITE_URL
 from tests.helpers import soup
+from tests.helpers.mail import text_of
 
 
 def subscribe(client, email, lang="en"):
@@ -14,7 +15,7 @@ def subscribe(client, email, lang="en"):
 def links(message):
     """{"confirm": path, "unsubscribe": path} of a newsletter mail, as paths of the site."""
     found = re.findall(
-        re.escape(SITE_URL) + r"(/\w\w/newsletter/(confirm|unsubscribe)/[\w.-]+)", message.get_content()
+        re.escape(SITE_URL) + r"(/\w\w/newsletter/(confirm|unsubscribe)/[\w.-]+)", text_of(message)
     )
     return {kind: path for path, kind in found}
 

@@ -4,6 +4,7 @@ import re
 
 from tests.conftest import SITE_URL
 from tests.helpers import soup
+from tests.helpers.mail import text_of
 
 
 def ask(client, right, email="ada@example.org", lang="en", details=""):
@@ -13,7 +14,7 @@ def ask(client, right, email="ada@example.org", lang="en", details=""):
 
 
 def verify_link(message):
-    return re.search(re.escape(SITE_URL) + r"(/\w\w/rights/verify/[\w.-]+)", message.get_content()).group(1)
+    return re.search(re.escape(SITE_URL) + r"(/\w\w/rights/verify/[\w.-]+)", text_of(message)).group(1)
 
 
 def csrf_of(page):

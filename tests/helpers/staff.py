@@ -12,6 +12,7 @@ from koki_site.staff import lockout, two_factor
 from koki_site.staff.models import StaffAccount, StaffLoginFailure
 from koki_site.staff.password_hashes import hash_password
 from tests.helpers import soup
+from tests.helpers.mail import text_of
 
 STAFF_PASSWORD = "staff-password-for-tests"
 ATTACKER = "203.0.113.9"  # TEST-NET-3 (RFC 5737): an address the tests fail logins from
@@ -95,8 +96,8 @@ def mailed_link(message):
     """The path of the staff link (login or enrolment) in a mail, which must start with SITE_URL."""
     from tests.conftest import SITE_URL
 
-    found = re.search(re.escape(SITE_URL) + r"(/staff/(?:login/link|enrol)/[\w.-]+)", message.get_content())
-    assert found, message.get_content()
+    found = re.search(re.escape(SITE_URL) + r"(/staff/(?:login/link|enrol)/[\w.-]+)", text_of(message))
+    assert found, text_of(message)
     return found.group(1)
 
 

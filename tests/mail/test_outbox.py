@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from koki_site import mail
 from koki_site.extensions import db
+from tests.helpers.mail import text_of
 
 pytestmark = pytest.mark.db
 
@@ -36,7 +37,7 @@ def test_a_queued_mail_is_delivered_and_leaves_the_outbox(app, smtp, runner):
     assert message["Message-ID"]
     assert message["Date"].endswith(" +0000")  # UTC, known: "-0000" says the zone is unknown
     assert message["Auto-Submitted"] == "auto-generated"  # no person wrote it (RFC 3834)
-    assert "voici notre réponse" in message.get_content()
+    assert "voici notre réponse" in text_of(message)
     assert outbox(app) == []
 
 

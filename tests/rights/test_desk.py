@@ -20,6 +20,7 @@ from koki_site.mail import OutboxMail
 from koki_site.rights import deadlines
 from koki_site.rights.models import RightsRequest
 from tests.helpers import soup, visible_text
+from tests.helpers.mail import text_of
 from tests.helpers.staff import audit_entries, csrf_token
 
 pytestmark = pytest.mark.db
@@ -187,7 +188,7 @@ def test_an_answer_is_mailed_in_the_visitors_language_and_closes_the_request(app
     assert mail["Subject"] == in_language(
         app, "fr", "Your request %(reference)s", reference="KOKI-R-2026-00009"
     )
-    body = mail.get_content()
+    body = text_of(mail)
     assert body.startswith("Bonjour,")  # the catalogue's French, not the staff member's English
     assert "Voici les données que nous avons." in body and "CNIL" not in body
     answered = stored(app, request_id)
@@ -205,7 +206,7 @@ def test_a_refusal_gives_the_reason_and_the_right_to_complain_to_the_cnil(app, s
     assert post(staff("dpo"), request_id, "answer", answer=reason, decision="refused").status_code == 303
     (mail,) = smtp.wait_for(1)
     assert mail["Subject"] == "Your request KOKI-R-2026-00010"
-    body = mail.get_content()
+    body = text_of(mail)
     assert body.startswith("Hello,")
     assert "We cannot grant your request KOKI-R-2026-00010 (Erasure)" in body
     assert reason in body and "complaint with the CNIL" in body and "https://www.cnil.fr" in body
@@ -223,7 +224,7 @@ def test_an_answer_needs_a_text_and_an_open_request(app, staff, smtp):
     post(dpo, request_id, "answer", answer="First answer.", decision="done")
     post(dpo, request_id, "answer", answer="Second answer.", decision="refused")
     (mail,) = smtp.wait_for(2, timeout=1)  # the first answer alone
-    assert "First answer." in mail.get_content()
+    assert "First answer." in text_of(mail)
     assert stored(app, unverified).status == "awaiting_verification"
     assert (stored(app, request_id).status, stored(app, request_id).answer) == ("done", "First answer.")
 
@@ -243,7 +244,7 @@ def test_an_extension_mails_the_reason_and_the_new_deadline_two_calendar_months_
     after = stored(app, request_id)
     assert (after.status, after.deadline, after.extension_reason) == ("extended", new_deadline, reason)
     (mail,) = smtp.wait_for(1)
-    body = mail.get_content()
+    body = text_of(mail)
     assert reason in body
     assert format_date(new_deadline, "long", locale="fr") in body  # "28 février 2027"
     (entry,) = audit_entries(app, "rights_extend")
@@ -259,7 +260,7 @@ def test_an_extension_is_in_english_for_an_english_request(app, staff, smtp):
     deadline = local_today(app) + timedelta(days=3)
     request_id = add_request(app, 14, deadline=deadline, right="portability")
     post(staff("dpo"), request_id, "extend", reason="Many requests this month.")
-    body = smtp.wait_for(1)[0].get_content()
+    body = text_of(smtp.wait_for(1)[0])
     expected = format_date(deadlines.extended(deadline), "long", locale="en")
     assert f"request KOKI-R-2026-00014 (Portability). We will answer by {expected} at the latest." in body
 

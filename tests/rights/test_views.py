@@ -11,6 +11,7 @@ from koki_site.newsletter.models import Subscription
 from koki_site.rights.models import RightsRequest
 from tests.helpers import LANGS, every_string_cell, soup, visible_text
 from tests.helpers.contact import send_contact
+from tests.helpers.mail import text_of
 from tests.helpers.newsletter import links, subscribe
 from tests.helpers.rights import ask, csrf_of, verify_link
 
@@ -167,7 +168,7 @@ def test_an_objection_waits_for_the_dpos_decision_and_the_visitor_is_told_it(
     assert decided.status == status
     assert all(m.restricted is restricted for m in one(app, ContactMessage, email="ada@example.org"))
     (mail,) = [m for m in smtp.wait_for(1) if m["To"] == "ada@example.org"]
-    body = mail.get_content().replace("\r\n", "\n")
+    body = text_of(mail).replace("\r\n", "\n")
     assert text in body and ("CNIL" in body) is (decision == "refuse") and "\n-- \n" in body
     assert "to answer" not in visible_text(dpo.get("/staff/"))
 

@@ -13,6 +13,7 @@ from koki_site.mail import OutboxMail
 from koki_site.newsletter.models import Subscription
 from tests.helpers import soup, visible_text
 from tests.helpers.inbox import one_message, post_form
+from tests.helpers.mail import text_of
 from tests.helpers.staff import csrf_token
 from tests.rights.test_desk import add_request, local_today
 
@@ -160,7 +161,7 @@ def test_a_refusal_has_its_own_reason_box(app, staff, smtp):
         dpo.post(f"{page}/refuse", data={"csrf_token": csrf_token(dpo, page), "reason": reason}).status_code
         == 303
     )
-    body = smtp.wait_for(1)[0].get_content()
+    body = text_of(smtp.wait_for(1)[0])
     assert reason in body and "CNIL" in body
 
 
