@@ -41,7 +41,7 @@ BABEL_TRANSLATION_DIRECTORIES = "../translations"
 
 # The policy text: its version is the date it was last changed. Change it whenever the text of
 # the privacy or cookie policy changes (consent given under an older version is asked again).
-POLICY_VERSION = "2026-12-01"
+POLICY_VERSION = "2026-12-07"
 
 # Retention periods (the processing register states them; the purge and the cookies enforce them)
 CONTACT_RETENTION_MONTHS = 12

@@ -13,6 +13,7 @@ from tests.helpers.rights import verify_link
 
 pytestmark = pytest.mark.browser
 SIZES = {"phone": (390, 844), "laptop": (1366, 768)}
+ZOOMED = {"laptop at 200 %": (683, 384)}  # a 1366x768 laptop zoomed in twice: its CSS viewport
 PUBLIC_PAGES = ("/", "/privacy", "/cookies", "/legal", *FORM_PAGES, "/contact/sent", "/no-such-page")
 LAYOUT = """() => ({
     scroll_width: document.documentElement.scrollWidth,
@@ -22,7 +23,7 @@ LAYOUT = """() => ({
 
 
 def context_of(chromium, size, **options):
-    width, height = SIZES[size]
+    width, height = (SIZES | ZOOMED)[size]
     return chromium.new_context(viewport={"width": width, "height": height}, **options)
 
 
@@ -49,13 +50,13 @@ def test_no_public_page_scrolls_sideways_and_each_starts_with_its_h1(chromium, l
     context.close()
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", [*SIZES, *ZOOMED])
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("path", ["/", "/privacy", "/contact"])
 def test_the_banner_leaves_the_heading_and_its_three_buttons_on_the_first_screen(
     chromium, live_server, lang, size, path
 ):
-    width, height = SIZES[size]
+    width, height = (SIZES | ZOOMED)[size]
     context = context_of(chromium, size)
     page = context.new_page()
     page.goto(f"{live_server.url}/{lang}{path}")
@@ -72,6 +73,37 @@ def test_the_banner_leaves_the_heading_and_its_three_buttons_on_the_first_screen
     assert all(b["y"] >= banner["y"] and b["y"] + b["height"] <= height for b in boxes), boxes
     assert len({(round(b["width"]), round(b["height"])) for b in boxes}) == 1, boxes  # equal weight
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
+
+
+@pytest.mark.parametrize("size", [*SIZES, *ZOOMED])
+@pytest.mark.parametrize("lang", LANGS)
+def test_choose_opens_below_the_banners_title_and_buttons(chromium, live_server, size, lang):
+    width, height = (SIZES | ZOOMED)[size]
+    context = context_of(chromium, size)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/{lang}/")
+    banner = page.locator(".consent-banner")
+    banner.locator("summary").click()
+    title, summary = box(banner.locator("#consent-title")), box(banner.locator("summary"))
+    first_purpose = box(banner.locator(".consent-purpose").first)
+    assert 0 <= title["y"] < summary["y"] < first_purpose["y"], (title, summary, first_purpose)
+    assert summary["y"] + summary["height"] <= height  # the title and the buttons stay on screen
+    save = banner.get_by_role("button", name={"en": "Save my choices", "fr": "Enregistrer mes choix"}[lang])
+    save.scroll_into_view_if_needed()
+    expect(save).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_banner_links_the_cookie_and_the_privacy_policies(chromium, live_server, lang):
+    context = context_of(chromium, "phone")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/{lang}/contact")
+    links = page.locator(".consent-banner .consent-text a")
+    expect(links).to_have_count(2)
+    assert [links.nth(i).get_attribute("href") for i in range(2)] == [f"/{lang}/cookies", f"/{lang}/privacy"]
     context.close()
 
 

@@ -15,6 +15,9 @@ KNOWN_HASHES = {
     # The compact banner (a few lines at the bottom, "Choose" opening the purposes), French typography.
     ("2026-12-01", "fr"): "8b3031f85dd972db18d8387cab43abbb7f6254d4a970b01e8e4ff7f50730159f",
     ("2026-12-01", "en"): "9c8646ae67fd8280d0860a398e012f74b05a0157dda542ad98983dc75dea8fa0",
+    # The banner links the privacy policy too; the consent paragraph names the cookies that need none.
+    ("2026-12-07", "fr"): "5fe205b42ab6d4eefff032c518e06291b3016206b6a752ac1a7f830c8c145a45",
+    ("2026-12-07", "en"): "d832f58c8b44072c3187deec614a2f004aeb5778f9d0d820e9c4cd9f41bf1747",
 }
 
 

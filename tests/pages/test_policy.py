@@ -45,8 +45,8 @@ RIGHTS = {
     ),
 }
 STATEMENTS = {
-    "en": ("stored for 12 months", "expiry date of 13 months", "december 1, 2026"),
-    "fr": ("12 mois", "13 mois", "1er décembre 2026"),  # the first of the month, as French writes it
+    "en": ("stored for 12 months", "expiry date of 13 months", "december 7, 2026"),
+    "fr": ("12 mois", "13 mois", "7 décembre 2026"),  # test_typography: "1er" for the first of a month
 }
 CNIL_ADDRESS = "tsa 90715, 3 place de fontenoy, 75007 paris"
 
