@@ -1,7 +1,7 @@
 """The public pages: the showcase, the privacy and cookie policies, the legal notice.
 
 Three blueprints: `bp`, the pages under /<lang>/, and `site_bp`, what is outside any language (/,
-/healthz, robots.txt, sitemap.xml), both in views.py; `showcase_bp`, under it, the logos' images
+/healthz, robots.txt, sitemap.xml), both in views.py; `showcase_bp`, under it, the showcase's images
 of the company's content file (showcase.py).
 """
 

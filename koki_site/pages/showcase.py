@@ -1,12 +1,14 @@
-"""What only the company can show on the home page: customer logos, quotes, figures.
+"""What only the company can show: customer logos, quotes, figures, screenshots of the product.
 
 They are read at start-up from a TOML file (SHOWCASE_CONTENT_FILE, default
 <instance>/showcase.toml; instance/showcase.example.toml says how to write it) and checked there:
 a malformed file stops the start with a message naming the file, the entry and the field. No file,
 or an empty list, shows nothing: the page leaves that block out. The site never makes these up.
 
-A logo's image is a file beside the content file; the site serves it itself (/showcase/<name>),
-and only the files the content file names, never anything else of the instance folder.
+A logo's or a screenshot's image is a file beside the content file; the site serves it itself
+(/showcase/<name>), and only the files the content file names, never anything else of the
+instance folder. A screenshot takes the place of a drawing (PICTURE_PLACES) in the languages it
+has an alternative text for.
 """
 
 from dataclasses import dataclass
@@ -16,9 +18,14 @@ from flask import abort, current_app, send_from_directory
 from flask_babel import get_locale
 
 from koki_site.pages import showcase_bp as bp
+from koki_site.pages.sectors import BY_SLUG as SECTOR_SLUGS
 
 IMAGE_TYPES = {".svg", ".png", ".webp", ".jpg", ".jpeg"}
 KEY = "koki_showcase"
+SECTIONS = ("logos", "quotes", "figures", "screenshots")
+# Where a screenshot of the real app may replace a drawing: the home page's hero, the product
+# page's steps, each sector's hero.
+PICTURE_PLACES = ("home", "product-record", "product-prove", *(f"sector-{slug}" for slug in SECTOR_SLUGS))
 
 
 class ShowcaseError(ValueError):
@@ -49,16 +56,32 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Screenshot:
+    place: str  # one of PICTURE_PLACES
+    image: str
+    width: int | None
+    height: int | None
+    alt: dict  # {language: text}: shown in the languages it has a text for
+
+
+@dataclass(frozen=True)
 class Showcase:
     logos: tuple = ()
     quotes: tuple = ()
     figures: tuple = ()
-    folder: Path | None = None  # where the logos' images are
+    screenshots: tuple = ()
+    folder: Path | None = None  # where the images are
+
+    def images(self):
+        return {logo.image for logo in self.logos} | {shot.image for shot in self.screenshots}
 
     def for_language(self, lang):
-        """What a page in that language shows: its quotes, the figures it has words for."""
+        """What a page in that language shows: its quotes, the figures and screenshots it has words for."""
         return {
             "logos": self.logos,
+            "screenshots": {
+                shot.place: (shot, shot.alt[lang]) for shot in self.screenshots if lang in shot.alt
+            },
             "quotes": [quote for quote in self.quotes if quote.lang == lang],
             "figures": [
                 {"value": figure.value[lang], "label": figure.label[lang]}
@@ -83,15 +106,17 @@ def load(path, languages):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ShowcaseError(f"{path}: not a valid TOML file: {error}") from error
-    unknown = set(data) - {"logos", "quotes", "figures"}
+    unknown = set(data) - set(SECTIONS)
     if unknown:
-        raise ShowcaseError(f"{path}: unknown section {sorted(unknown)[0]!r} (logos, quotes, figures)")
-    entries = {name: entries_of(path, data, name) for name in ("logos", "quotes", "figures")}
+        raise ShowcaseError(f"{path}: unknown section {sorted(unknown)[0]!r} ({', '.join(SECTIONS)})")
+    entries = {name: entries_of(path, data, name) for name in SECTIONS}
     folder = path.parent.resolve()
+    shots = entries["screenshots"]
     return Showcase(
         logos=tuple(logo(path, folder, i, entry) for i, entry in enumerate(entries["logos"], 1)),
         quotes=tuple(quote(path, i, entry, languages) for i, entry in enumerate(entries["quotes"], 1)),
         figures=tuple(figure(path, i, entry, languages) for i, entry in enumerate(entries["figures"], 1)),
+        screenshots=tuple(screenshot(path, folder, i, entry, languages) for i, entry in enumerate(shots, 1)),
         folder=folder,
     )
 
@@ -118,9 +143,8 @@ def only(path, where, entry, fields):
         raise ShowcaseError(f"{path}: {where}: unknown field {sorted(unknown)[0]!r} ({', '.join(fields)})")
 
 
-def logo(path, folder, number, entry):
-    where = f"logo {number}"
-    only(path, where, entry, ("name", "image", "width", "height"))
+def image_file(path, folder, where, entry):
+    """The (file, width, height) of an entry's image: a file of IMAGE_TYPES in the folder."""
     image = text(path, where, entry, "image")
     target = (folder / image).resolve()
     if not target.is_relative_to(folder) or target.suffix.lower() not in IMAGE_TYPES:
@@ -135,7 +159,24 @@ def logo(path, folder, number, entry):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
             raise ShowcaseError(f"{path}: {where}: {field} must be a whole number of pixels")
         size.append(value)
-    return Logo(text(path, where, entry, "name"), target.relative_to(folder).as_posix(), *size)
+    return target.relative_to(folder).as_posix(), *size
+
+
+def logo(path, folder, number, entry):
+    where = f"logo {number}"
+    only(path, where, entry, ("name", "image", "width", "height"))
+    return Logo(text(path, where, entry, "name"), *image_file(path, folder, where, entry))
+
+
+def screenshot(path, folder, number, entry, languages):
+    where = f"screenshot {number}"
+    only(path, where, entry, ("place", "image", "width", "height", "alt"))
+    place = text(path, where, entry, "place")
+    if place not in PICTURE_PLACES:
+        raise ShowcaseError(f"{path}: {where}: place must be one of {', '.join(PICTURE_PLACES)}")
+    return Screenshot(
+        place, *image_file(path, folder, where, entry), per_language(path, where, entry, "alt", languages)
+    )
 
 
 def quote(path, number, entry, languages):
@@ -191,9 +232,9 @@ def showcase_content():
 
 
 @bp.get("/showcase/<path:name>")
-def logo_image(name):
-    """A logo's image: only a file the content file names."""
+def image(name):
+    """A logo's or a screenshot's image: only a file the content file names."""
     showcase = current_app.extensions[KEY]
-    if name not in {logo.image for logo in showcase.logos}:
+    if name not in showcase.images():
         abort(404)
     return send_from_directory(showcase.folder, name)

@@ -122,3 +122,22 @@ def test_a_demo_request_without_a_message_lands_on_what_comes_next(app, chromium
     expect(page.locator("main")).to_contain_text(message.reference)
     page.screenshot(path=screenshot_path("contact-demo-sent-fr-390.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_on_a_phone_the_first_screen_shows_the_product_and_says_what_it_does(chromium, live_server, lang):
+    context, page = new_page(chromium, "phone", extra_http_headers={"Sec-GPC": "1"})  # no banner
+    for path in ("/", "/sectors/healthcare", "/sectors/food-industry"):
+        page.goto(f"{live_server.url}/{lang}{path}")
+        picture = page.locator(".page-hero .illustration img")
+        expect(picture).to_be_in_viewport(ratio=1)
+        assert page.locator("h1").bounding_box()["y"] < picture.bounding_box()["y"]
+    page.goto(f"{live_server.url}/{lang}/")
+    lead = page.locator(".page-hero .lead").inner_text()
+    for words in {
+        "en": ("QR code", "NFC", "offline", "audit"),
+        "fr": ("code QR", "NFC", "sans réseau", "audit"),
+    }[lang]:
+        assert words in lead, words
+    assert {"en": "innovative", "fr": "innovant"}[lang] not in lead
+    context.close()

@@ -78,8 +78,9 @@ def test_no_two_sector_pages_share_their_heading_description_or_text(client, lan
     blocks = {slug: main_blocks(response) for slug, response in pages.items()}
     for one, other in combinations(SLUGS, 2):
         shared = blocks[one] & blocks[other]
-        # Only the two rows of buttons (demo and product, demo and newsletter) may be the same.
-        assert len(shared) <= 2, (one, other, shared)
+        # Only the buttons may be the same: demo and product, the demo halfway, demo and newsletter,
+        # and the one that unfolds the glossary.
+        assert len(shared) <= 4, (one, other, shared)
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -181,6 +181,8 @@ def test_only_the_images_the_file_names_are_served(client, tmp_path):
         ('[[logos]]\nname = "n"\nimage = "logos/temoin.svg"\nwidth = "wide"\n', "width must be"),
         ('[[figures]]\nvalue = "1"\nlabel = "x"\ncolour = "red"\n', "unknown field 'colour'"),
         ('[customers]\nname = "x"\n', "unknown section 'customers'"),
+        ('[[screenshots]]\nplace = "hero"\nimage = "logos/temoin.svg"\nalt = "a"\n', "place must be one of"),
+        ('[[screenshots]]\nplace = "home"\nimage = "logos/temoin.svg"\n', "screenshot 1: alt"),
     ],
 )
 def test_a_malformed_file_stops_the_start_with_a_clear_message(database_url, tmp_path, text, says):
@@ -197,12 +199,13 @@ def test_the_example_file_is_valid_once_uncommented(database_url, tmp_path):
     )
     folder = tmp_path / "content"
     (folder / "showcase").mkdir(parents=True)
-    (folder / "showcase" / "example-hospital.svg").write_text(LOGO)
+    for name in ("example-hospital.svg", "app-ward-door.png"):
+        (folder / "showcase" / name).write_text(LOGO)
     path = folder / "showcase.toml"
     path.write_text(uncommented, encoding="utf-8")
     app = create_app(settings(database_url, SHOWCASE_CONTENT_FILE=str(path)), instance_path=tmp_path / "i")
     shown = app.extensions["koki_showcase"]
-    assert len(shown.logos) == len(shown.quotes) == len(shown.figures) == 1
+    assert len(shown.logos) == len(shown.quotes) == len(shown.figures) == len(shown.screenshots) == 1
 
 
 @pytest.mark.db
@@ -219,3 +222,47 @@ def test_a_demo_request_from_the_home_reaches_the_inbox_with_its_topic(app, clie
         message = db.session.scalars(select(ContactMessage)).one()
     assert (message.topic, message.language) == ("demo", lang)
     assert "a demonstration" in visible_text(support.get(f"/staff/messages/{message.id}"))
+
+
+def hero_image(client, path):
+    return soup(client.get(path)).select_one(".page-hero .illustration img")
+
+
+def served(client, path):
+    with client.get(path) as response:
+        return response.status_code == 200
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_sector_hero_has_a_drawing_of_its_own_trade_with_its_own_text(client, lang):
+    heroes = [hero_image(client, f"/{lang}/sectors/{sector.slug}") for sector in SECTORS]
+    for sector, image in zip(SECTORS, heroes, strict=True):
+        assert f"/illustrations/sector-{sector.slug}." in image["src"], image
+        assert served(client, image["src"])
+    assert len({image["alt"] for image in heroes}) == len(SECTORS)
+
+
+SCREENSHOT = """
+[[screenshots]]
+place = "sector-healthcare"
+image = "logos/temoin.svg"
+width = 800
+height = 600
+alt = { fr = "L’écran de l’application dans une chambre", en = "The app's screen in a ward" }
+
+[[screenshots]]
+place = "home"
+image = "logos/temoin.svg"
+alt = { fr = "Seulement en français" }
+"""
+
+
+@pytest.mark.parametrize("app_settings", [SCREENSHOT], indirect=True)
+def test_a_screenshot_the_content_file_names_takes_the_drawings_place_where_it_has_a_text(client):
+    ward = hero_image(client, "/en/sectors/healthcare")
+    assert ward["src"] == "/showcase/logos/temoin.svg" and ward["alt"] == "The app's screen in a ward"
+    assert (ward["width"], ward["height"]) == ("800", "600")
+    assert served(client, ward["src"])
+    assert hero_image(client, "/fr/")["alt"] == "Seulement en français"
+    assert "/illustrations/" in hero_image(client, "/en/")["src"]  # no English text: the drawing
+    assert "/illustrations/sector-food-industry." in hero_image(client, "/en/sectors/food-industry")["src"]
