@@ -6,25 +6,25 @@ import pytest
 
 from koki_site.pages.sectors import SECTORS
 from tests.conftest import SITE_URL
-from tests.helpers import LANGS, soup, visible_text
+from tests.helpers import LANGS, PAGES, soup, visible_text
 from tests.helpers.typography import problems
 
 SLUGS = [sector.slug for sector in SECTORS]
 # Words a reader of each trade looks for, in each language, "|" between them (the text is lower-cased).
 VOCABULARY = {
     ("fr", "healthcare"): "bionettoyage|zones à risque|protocole|eoh|clin|certification has|ehpad",
-    ("en", "healthcare"): "bionettoyage|risk zone|protocol|infection control team|has certification",
+    ("en", "healthcare"): "bionettoyage|risk zone|protocol|infection prevention team|has certification",
     ("fr", "food-industry"): "pnd|plan de nettoyage et désinfection|haccp|ifs|brcgs|contrôles de surface"
     "|actions correctives|paquet hygiène|852/2004",
     ("en", "food-industry"): "cleaning and disinfection plan|haccp|ifs|brcgs|surface checks|corrective action"
     "|hygiene package|852/2004",
     ("fr", "cleaning-companies"): "donneur d’ordre|preuve de prestation|agents|indicateurs qualité|litiges"
     "|horodat|cahier des charges",
-    ("en", "cleaning-companies"): "proof of service|agents|quality indicators|disputes|time-stamped",
+    ("en", "cleaning-companies"): "proof of service|cleaning staff|quality indicators|disputes|time-stamped",
     ("fr", "hospitality"): "chambres|cuisine|contrôle officiel|haccp|recouche|pms",
     ("en", "hospitality"): "guest rooms|kitchen|official inspection|haccp|stayover|housekeep",
     ("fr", "public-buildings"): "écoles|bureaux|gymnases|fréquence|retours des occupants|collectivité|régie",
-    ("en", "public-buildings"): "schools|offices|sports halls|frequenc|occupant|local authority",
+    ("en", "public-buildings"): "schools|offices|gyms|frequenc|occupant|local government",
 }
 
 
@@ -127,3 +127,23 @@ def test_an_unknown_sector_answers_404_in_the_visitors_language(client, lang, ti
     assert response.status_code == 404
     assert soup(response).html["lang"] == lang
     assert title in visible_text(response)
+
+
+# What reads as translated from the French, for an American facilities or quality manager.
+TRANSLATED_ENGLISH = (
+    " agents",
+    "without network",
+    "official control",
+    "sports hall",
+    "between two guests",
+    "your eoh",
+    "the eoh",
+    "care home",
+    "ifs or brc ",
+)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_the_english_reads_as_written_in_american_english(client, path):
+    text = visible_text(client.get(f"/en{path}"))
+    assert [words for words in TRANSLATED_ENGLISH if words in text] == []

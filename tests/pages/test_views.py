@@ -26,7 +26,7 @@ TITLES = {
     (
         "en",
         "/sectors/healthcare",
-    ): "Cleaning and disinfection traceability for hospitals, clinics and care homes",
+    ): "Cleaning and disinfection traceability for hospitals, clinics and nursing homes",
     ("fr", "/sectors/food-industry"): "Traçabilité du plan de nettoyage et désinfection en agroalimentaire",
     ("en", "/sectors/food-industry"): "Cleaning and disinfection plan traceability for the food industry",
     ("fr", "/sectors/cleaning-companies"): "Preuve de prestation pour les entreprises de propreté",
