@@ -3,9 +3,10 @@
 The site runs in this process on a fresh SQLite database; Flask's test client fetches each public
 page in French and English (the showcase, the policies, the forms and their confirmations, the
 demonstration request), then, logged in as an account with every role, the staff pages (the
-inbox and a message, the rights desk and a request, the accounts). Every page's HTML goes to one
-run of vnu. Prints each error with its page; the target is none. Exits 0 (a measurement), 1 if
-a page did not answer 200.
+inbox and a message, the rights desk and a request, the accounts), and the HTML part of the mails
+to visitors (a newsletter confirmation in each language). Every page's HTML goes to one run of
+vnu. Prints each error with its page; the target is none. Exits 0 (a measurement), 1 if a page
+did not answer 200.
 
 Run from the project root:  .venv/bin/python bench/html_check.py
 The first run installs vnu-jar into bench/node_modules (git-ignored) from the npm registry.
@@ -24,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from koki_site import create_app  # noqa: E402
 from koki_site.core import schema  # noqa: E402
 from koki_site.extensions import db  # noqa: E402
+from koki_site.mail import OutboxMail, delivery  # noqa: E402
 from koki_site.staff import accounts  # noqa: E402
 from tests.helpers import FORM_PAGES, PAGES  # noqa: E402
 from tests.helpers.contact import VALID, csrf_token  # noqa: E402
@@ -70,6 +72,11 @@ def pages(app):
         }
         sent = visitor.post(f"/{lang}/contact", data=demo)
         fetched.append((sent.headers["Location"], visitor.get(sent.headers["Location"].split("#")[0])))
+        subscribe = {
+            "email": f"html-check-{lang}@example.org",
+            "csrf_token": csrf_token(visitor, f"/{lang}/newsletter"),
+        }
+        visitor.post(f"/{lang}/newsletter", data=subscribe)
     staff = app.test_client()
     log_in(staff, "all@koki.test", PASSWORD)
     for path in STAFF:
@@ -80,7 +87,18 @@ def pages(app):
     wrong = [f"{name}: {response.status_code}" for name, response in fetched if response.status_code != 200]
     if wrong:
         raise RuntimeError("pages that did not answer 200: " + ", ".join(wrong))
-    return [(name, response.get_data(as_text=True)) for name, response in fetched]
+    return [(name, response.get_data(as_text=True)) for name, response in fetched] + mails(app)
+
+
+def mails(app):
+    """(name, html) of the HTML part of each mail to a visitor waiting in the outbox."""
+    with app.app_context():
+        messages = [delivery.message_of(mail) for mail in db.session.scalars(db.select(OutboxMail))]
+    return [
+        (f"mail {message['Subject']}", message.get_body(("html",)).get_content())
+        for message in messages
+        if message.get_body(("html",))
+    ]
 
 
 def main():

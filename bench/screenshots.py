@@ -4,8 +4,9 @@ Each page in French and English, on a 390x844 phone and a 1366x768 laptop, full 
 pages of a first visit (banner shown), the notice a browser sending Sec-GPC gets, and the pages
 met on the way through each form (errors, confirmations) and each right (verify, see, erase,
 correct…), the settings after saving, the error pages (the app's, and those nginx shows while
-gunicorn is down). The site runs in this process (Werkzeug in a thread, a fresh SQLite
-database); mail stays in the outbox, where the links are read.
+gunicorn is down), and the HTML part of the mails visitors got, light and dark. The site runs
+in this process (Werkzeug in a thread, a fresh SQLite database); mail stays in the outbox, where
+the links are read.
 
 Run from the project root:  .venv/bin/python bench/screenshots.py [--only SUBSTRING]
 Open the PNGs and look at them: a page is done when it looks right, not when it renders.
@@ -27,8 +28,10 @@ sys.path.insert(0, str(ROOT))
 from koki_site import create_app  # noqa: E402
 from koki_site.core import outage_pages, schema  # noqa: E402
 from koki_site.extensions import db  # noqa: E402
-from koki_site.mail import OutboxMail  # noqa: E402
+from koki_site.mail import OutboxMail, delivery  # noqa: E402
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
+from tests.helpers.newsletter import subscribe  # noqa: E402
+from tests.helpers.rights import ask  # noqa: E402
 
 OUT = ROOT / "artifacts" / "screenshots"
 SIZES = {"phone": (390, 844), "laptop": (1366, 768)}
@@ -268,6 +271,24 @@ def outages(shooter, app, lang, size):
     context.close()
 
 
+def mails(shooter, app, lang, size):
+    """The HTML part of two mails a visitor gets (the newsletter's and a rights request's
+    confirmations), light and dark."""
+    visitor, address = app.test_client(), f"mail-{lang}-{size}@example.org"
+    subscribe(visitor, address, lang)
+    ask(visitor, "access", email=address, lang=lang)
+    with app.app_context():
+        waiting = db.session.scalars(select(OutboxMail).where(OutboxMail.to_address == address))
+        kinds = {mail.ref.split(":")[0]: delivery.message_of(mail) for mail in waiting}
+    for scheme in ("light", "dark"):
+        context = shooter.context(size, color_scheme=scheme)
+        page = context.new_page()
+        for kind, message in kinds.items():
+            page.set_content(message.get_body(("html",)).get_content())
+            shooter.shot(page, f"mail-{kind}-{scheme}", lang, size)
+        context.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="take only the screenshots whose file name contains this")
@@ -284,6 +305,7 @@ def main():
                     first_visit(shooter, lang, size)
                     forms(shooter, app, lang, size)
                     seed_contact(shooter, app, lang, size)
+                    mails(shooter, app, lang, size)
                     rights(shooter, app, lang, size)
                     outages(shooter, app, lang, size)
         browser.close()
