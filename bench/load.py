@@ -23,11 +23,18 @@ visitor connects from a loopback address of its own, so each is a client to the 
 nothing but post the contact and newsletter forms. Printed: the POSTs' answers; for each limit
 whose period is longer than the phase (so each worker counts it in one window), the most posts one
 client got through (no client should be past it); the site's log lines about the fallback (one per
-worker). 50 s compares with "5 per minute", 300 s with "20 per hour". Exit 0: it is a measurement.
+worker). 50 s compares with "5 per minute", 300 s with "20 per hour".
+
+Then reloads under load (--reload-phase seconds per kind, 0: not run): gunicorn with the
+production settings (deploy/gunicorn.conf.py), visitors browsing, and a third of the way in, a
+reload: gunicorn's own (SIGHUP), then deploy/reload.py (the unit's ExecReload), each in a run of
+its own. Printed for each: how long until every worker ran the new code, the requests answered per
+second during that time against before it, and the p99 of the requests that ended then. Exit 0: it
+is a measurement.
 
 Run from the project root, after `make install`, with PostgreSQL and Redis on 127.0.0.1:
     .venv/bin/python bench/load.py [--duration 60] [--clients 64] [--workers 4] [--rounds 1]
-        [--smtp both|normal|hanging|none] [--redis-down 50]
+        [--smtp both|normal|hanging|none] [--redis-down 50] [--reload-phase 40]
 """
 
 import argparse
@@ -293,9 +300,11 @@ class Tally:
     held_in_transaction: int = 0  # of which idle in transaction for over a second
     # Form POSTs that got through the rate limits (answered 303): kind -> Counter(visitor -> posts)
     through: dict = field(default_factory=lambda: defaultdict(Counter))
+    finished: list = field(default_factory=list)  # (monotonic time it ended, status, seconds)
 
     def record(self, kind, status, seconds):
         self.samples[kind].append((status, seconds))
+        self.finished.append((time.monotonic(), status, seconds))
 
 
 def percentile(values, fraction):
@@ -478,8 +487,9 @@ class Stack:
         env = {**self.env, **{f"FLASK_{k}": str(v) for k, v in settings.items()}}
         self.spawn(name, [BIN / "flask", "--app", "app", "worker"], env)
 
-    def start_gunicorn(self):
+    def start_gunicorn(self, config=None):
         cmd = [BIN / "gunicorn", "-w", str(self.args.workers), "-k", "sync", "--no-control-socket"]
+        cmd += ["-c", config] if config else []
         cmd += ["-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5"]
         # Each request's method, path, status and time inside gunicorn (µs), queueing excluded.
         cmd += ["--access-logfile", self.tmp / "access.txt", "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"]
@@ -703,6 +713,68 @@ def report_redis_down(args, tally, limits, log):
 # --- Printing -----------------------------------------------------------------------------------
 
 
+def reload_phase(args):
+    """Visitors browsing while the workers are replaced, by each kind of reload."""
+    for kind in ("gunicorn's SIGHUP", "deploy/reload.py"):
+        tmp = Path(tempfile.mkdtemp(prefix="koki-bench-load-"))
+        try:
+            with Mailbox() as mailbox:
+                stack = Stack(args, mailbox.port, tmp)
+                stack.start_gunicorn = lambda start=stack.start_gunicorn: start(
+                    ROOT / "deploy" / "gunicorn.conf.py"
+                )
+                with stack:
+                    tally, window = Tally(), {}
+                    master = stack.processes["gunicorn"].pid
+                    timer = threading.Timer(args.reload_phase / 3, reload_workers, (kind, master, window))
+                    timer.start()
+                    asyncio.run(
+                        load(stack.base, args.clients, args.reload_phase, tally, stack.idle_in_transaction)
+                    )
+                    timer.join()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        report_reload(kind, tally, window)
+
+
+def reload_workers(kind, master, window):
+    """Reload; window gets when it began and when every worker ran the new code and answered."""
+    old = workers_of(master)
+    window["start"] = time.monotonic()
+    if kind == "deploy/reload.py":
+        subprocess.run([sys.executable, ROOT / "deploy" / "reload.py", str(master)], check=True)
+    else:
+        os.kill(master, signal.SIGHUP)
+        while (now := workers_of(master)) & old or len(now) < len(old) or not all(map(ready, now)):
+            time.sleep(0.05)
+    window["end"] = time.monotonic()
+
+
+def workers_of(master):
+    return set(map(int, Path(f"/proc/{master}/task/{master}/children").read_text().split()))
+
+
+def ready(pid):
+    return (Path(tempfile.gettempdir()) / f"koki-site-worker-{pid}.ready").exists()
+
+
+def report_reload(kind, tally, window):
+    start, end = window["start"], window["end"]
+    first = min(t for t, _, _ in tally.finished)
+    before = [r for r in tally.finished if first + 2 <= r[0] < start]  # after the first connections
+    during = [r for r in tally.finished if start <= r[0] <= end]
+    rate_before = len(before) / (start - first - 2)
+    rate_during = len(during) / (end - start)
+    p99 = milliseconds(percentile([seconds for _, _, seconds in during], 0.99))
+    errors = Counter(status for _, status, _ in during if status not in (200, 303))
+    print(f"\n=== reload under load: {kind}")
+    print(f"every worker on the new code {end - start:.1f} s after the reload began;")
+    share = rate_during / rate_before
+    print(f"requests/s during it {rate_during:.0f} against {rate_before:.0f} before: {share:.0%}", end="")
+    print(f" (target at least 50 %); p99 of the requests that ended then {p99} ms (target under 1000)")
+    print(f"answers other than 200 and 303 then: {dict(errors) or 'none'}")
+
+
 def milliseconds(seconds):
     return f"{seconds * 1000:.0f}"
 
@@ -846,6 +918,9 @@ def main():
     parser.add_argument(
         "--redis-down", type=int, default=50, metavar="SECONDS", help="then Redis down this long (0: not)"
     )
+    parser.add_argument(
+        "--reload-phase", type=int, default=40, metavar="SECONDS", help="then each reload under load (0: not)"
+    )
     parser.add_argument("--drain", type=int, default=120, metavar="SECONDS", help="most to wait for the mail")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="koki_bench", help="prefix of the database made for each run")
@@ -861,6 +936,8 @@ def main():
         compare(results)
     if args.redis_down:
         redis_down(args)
+    if args.reload_phase:
+        reload_phase(args)
 
 
 if __name__ == "__main__":

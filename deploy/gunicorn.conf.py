@@ -8,6 +8,8 @@ number of workers.
 
 import multiprocessing
 import os
+import tempfile
+from pathlib import Path
 
 from gunicorn import glogging
 
@@ -76,7 +78,8 @@ proc_name = "koki-site"
 
 
 def post_worker_init(worker):
-    """Each worker, its app loaded: the pages nginx shows while no worker answers (core.outage_pages).
+    """Each worker, its app loaded: the pages nginx shows while no worker answers (core.outage_pages),
+    then the file that tells deploy/reload.py this worker is ready to answer.
 
     Written at every start and reload, so they follow the templates and catalogues of the code
     that runs. A failure costs nginx's own pages, never the worker.
@@ -89,3 +92,13 @@ def post_worker_init(worker):
         outage_pages.write(import_app(worker.app.app_uri))
     except OSError:
         worker.log.exception("the outage pages were not written")
+    ready_file(worker.pid).touch()
+
+
+def worker_exit(server, worker):
+    ready_file(worker.pid).unlink(missing_ok=True)
+
+
+def ready_file(pid):
+    """The same file as deploy/reload.py's: beside this file, as gunicorn does not import it."""
+    return Path(tempfile.gettempdir()) / f"koki-site-worker-{pid}.ready"
