@@ -13,7 +13,8 @@ from tests.helpers.rights import verify_link
 
 pytestmark = pytest.mark.browser
 SIZES = {"phone": (390, 844), "laptop": (1366, 768)}
-ZOOMED = {"laptop at 200 %": (683, 384)}  # a 1366x768 laptop zoomed in twice: its CSS viewport
+# A 1366x768 laptop zoomed in twice (its CSS viewport), and the smallest phone still sold.
+ZOOMED = {"laptop at 200 %": (683, 384), "small phone": (320, 568)}
 PUBLIC_PAGES = ("/", "/privacy", "/cookies", "/legal", *FORM_PAGES, "/contact/sent", "/no-such-page")
 LAYOUT = """() => ({
     scroll_width: document.documentElement.scrollWidth,
@@ -52,7 +53,7 @@ def test_no_public_page_scrolls_sideways_and_each_starts_with_its_h1(chromium, l
 
 @pytest.mark.parametrize("size", [*SIZES, *ZOOMED])
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("path", ["/", "/privacy", "/contact"])
+@pytest.mark.parametrize("path", ["/", "/sectors/food-industry", "/privacy", "/contact"])
 def test_the_banner_leaves_the_heading_and_its_three_buttons_on_the_first_screen(
     chromium, live_server, lang, size, path
 ):
