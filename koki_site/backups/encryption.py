@@ -1,10 +1,10 @@
 """A backup's encryption: age, to the company's public keys or with a passphrase (age's scrypt mode).
 
-pyrage is age's Rust implementation and writes the standard file, which `age -d` opens. Encrypted
-to recipients (BACKUP_AGE_RECIPIENTS), the host holds public keys only: it writes backups it
-cannot read, and the identities that open them stay in the company's safe. age authenticates the
-whole file, so a changed byte fails decryption; it does not say who wrote it: whoever has the
-public keys can write a backup, so restore only files from the site's own backups.
+pyrage (bindings to rage, a Rust implementation of age) writes the standard file, which `age -d`
+opens. Encrypted to recipients (BACKUP_AGE_RECIPIENTS), the host holds public keys only: it writes
+backups it cannot read, and the identities that open them stay in the company's safe. age
+authenticates the whole file, so a changed byte fails decryption; it does not say who wrote it:
+whoever has the public keys can write a backup, so restore only files from the site's own backups.
 pyrage is loaded by the backup commands only (and at start-up when recipients are set).
 """
 
