@@ -54,7 +54,11 @@ AUDIT_RETENTION_MONTHS = 12
 RIGHTS_RETENTION_MONTHS = 36
 MAIL_RETENTION_DAYS = 30  # an email that could not be delivered, kept for diagnosis
 
-# Backups: BACKUP_KEY (32 characters or more) is required to make or read one.
+# Backups are age files, encrypted to BACKUP_AGE_RECIPIENTS (the company's age public keys,
+# "age1…"; the identities that open them stay off the host) or, without recipients, with the
+# BACKUP_KEY passphrase (32 characters or more). Recipients win when both are set; BACKUP_KEY still
+# opens the backups made with it. Without either, backups are off.
+BACKUP_AGE_RECIPIENTS = []
 BACKUP_KEY = None
 BACKUP_DIR = None  # default: <instance>/backups; keep a copy off the host (docs/operations.md)
 BACKUP_RETENTION_DAYS = 35

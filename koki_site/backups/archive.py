@@ -1,23 +1,23 @@
-"""The backup file: a readable header, then the database dump encrypted and authenticated.
+"""What a backup holds once decrypted: a tar of two files, which the standard tools read.
 
-    KOKI-BACKUP 1\\n
-    {"format": "sqlite", "schema": "0012_…", "created_at": "…", "salt": "…", "nonce": "…"}\\n
-    AES-256-GCM(dump), with the header line as associated data
+    header.json       {"format": "postgresql-custom", "schema": "0012_…", "created_at": "…"}
+    database.dump     pg_dump --format=custom, for pg_restore
+    (database.sqlite  an SQLite database file, for sqlite3, when the format is "sqlite")
 
-The key is derived from BACKUP_KEY with scrypt and the file's own salt, so two backups never
-share a key. GCM authenticates the dump and the header together: a changed byte anywhere fails.
-The dump is encrypted in one piece, in memory: this site's database is megabytes, not gigabytes.
+The backup file is this tar encrypted with age (encryption.py): `age -d` gives the tar back,
+`tar -xf` the dump, and `flask backup restore` takes the age file or the tar.
 """
 
-import base64
+import io
 import json
-import os
-from dataclasses import dataclass
+import tarfile
+from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from koki_site.core.logs import AppError
 
-MAGIC = b"KOKI-BACKUP 1\n"
-MIN_KEY_LENGTH = 32
+HEADER = "header.json"
+DUMPS = {"sqlite": "database.sqlite", "postgresql-custom": "database.dump"}  # format: file in the tar
 
 
 class BackupError(AppError):
@@ -31,55 +31,46 @@ class Header:
     created_at: str  # ISO 8601, UTC
 
 
-def derive_key(secret, salt):
-    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt  # loaded by the backup commands only
-
-    if not secret or len(secret) < MIN_KEY_LENGTH:
-        raise BackupError(f"BACKUP_KEY must be set, {MIN_KEY_LENGTH} characters or more.")
-    return Scrypt(salt=salt, length=32, n=2**15, r=8, p=1).derive(secret.encode())
-
-
-def seal(header, dump, secret):
-    """The bytes of a backup file holding dump."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    salt, nonce = os.urandom(16), os.urandom(12)
-    fields = {**header.__dict__, "salt": b64(salt), "nonce": b64(nonce)}
-    header_line = json.dumps(fields, sort_keys=True).encode() + b"\n"
-    sealed = AESGCM(derive_key(secret, salt)).encrypt(nonce, dump, MAGIC + header_line)
-    return MAGIC + header_line + sealed
+def pack(header, dump):
+    """The tar holding header and dump."""
+    buffer = io.BytesIO()
+    moment = datetime.fromisoformat(header.created_at).timestamp()
+    header_json = json.dumps(asdict(header), indent=2).encode() + b"\n"
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in ((HEADER, header_json), (DUMPS[header.format], dump)):
+            member = tarfile.TarInfo(name)
+            member.size, member.mtime, member.mode = len(data), moment, 0o600
+            tar.addfile(member, io.BytesIO(data))
+    return buffer.getvalue()
 
 
-def read_header(data):
-    """The header of a backup file's bytes, unchecked (verify with open_sealed)."""
-    if not data.startswith(MAGIC):
-        raise BackupError("This is not a KOKI backup file.")
-    header_line, _, _ = data[len(MAGIC) :].partition(b"\n")
+def unpack(data):
+    """(header, dump) of a tar made by pack()."""
     try:
-        fields = json.loads(header_line)
-        return Header(fields["format"], fields["schema"], fields["created_at"]), fields
-    except (ValueError, KeyError) as error:
-        raise BackupError("The backup's header is damaged.") from error
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
+            header = read_header(member_bytes(tar, HEADER))
+            return header, member_bytes(tar, DUMPS[header.format])
+    except tarfile.TarError as error:
+        raise BackupError("This is not a KOKI backup file.") from error
 
 
-def open_sealed(data, secret):
-    """(header, dump) of a backup file's bytes, once the whole file is authenticated."""
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    header, fields = read_header(data)
-    header_line, _, sealed = data[len(MAGIC) :].partition(b"\n")
+def read_header(raw):
     try:
-        key = derive_key(secret, unb64(fields["salt"]))
-        dump = AESGCM(key).decrypt(unb64(fields["nonce"]), sealed, MAGIC + header_line + b"\n")
-    except (InvalidTag, ValueError) as error:
-        raise BackupError("The backup is damaged or was made with another BACKUP_KEY.") from error
-    return header, dump
+        fields = json.loads(raw)
+        header = Header(fields["format"], fields["schema"], fields["created_at"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise BackupError(f"The backup's {HEADER} is damaged.") from error
+    if header.format not in DUMPS:
+        raise BackupError("This backup's format (%s) is not one this code reads.", header.format)
+    return header
 
 
-def b64(raw):
-    return base64.b64encode(raw).decode()
-
-
-def unb64(text):
-    return base64.b64decode(text, validate=True)
+def member_bytes(tar, name):
+    """The content of the regular file name in tar (nothing is extracted to disk)."""
+    try:
+        member = tar.getmember(name)
+    except KeyError as error:
+        raise BackupError(f"The backup holds no {name}.") from error
+    if not member.isfile():
+        raise BackupError(f"The backup's {name} is not a file.")
+    return tar.extractfile(member).read()

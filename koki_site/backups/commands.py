@@ -7,14 +7,16 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from koki_site.backups import archive, dumps, ledger, replay
+from koki_site.backups import archive, dumps, encryption, ledger, legacy, replay
 from koki_site.backups.archive import BackupError
 from koki_site.core import audit, retention, schema, secret_keys
 from koki_site.core.logs import Notice
 from koki_site.extensions import db
 
-backup_group = AppGroup("backup", help="Encrypted backups of the database.")
-SUFFIX = ".kbak"
+backup_group = AppGroup("backup", help="Encrypted backups of the database (age files).")
+SUFFIX = ".age"
+# What open_file read: an age file, the tar `age -d` gives back, a file of the former format.
+AGE, DECRYPTED, LEGACY = "age", "decrypted", "legacy"
 
 
 def backup_dir():
@@ -23,28 +25,34 @@ def backup_dir():
 
 
 class BackupsOff(BackupError, Notice):
-    """No BACKUP_KEY: a new site has none, and the worker says so once rather than fail each hour."""
+    """Nothing to encrypt with: a new site has no keys; the worker says so once, not failing each hour."""
 
 
-def backup_key():
-    """The key backups are sealed with; BackupsOff, saying how to set one, when there is none."""
-    key = current_app.config["BACKUP_KEY"]
-    if not key:
+def encryption_keys():
+    """(recipients, passphrase) a new backup is encrypted with: the recipients when both are set."""
+    recipients = encryption.parse_recipients(current_app.config["BACKUP_AGE_RECIPIENTS"])
+    if recipients:
+        return recipients, None
+    passphrase = current_app.config["BACKUP_KEY"]
+    if not passphrase:
         where = Path(current_app.instance_path) / "config.py"
         raise BackupsOff(
-            f"Backups are off: BACKUP_KEY is not set. To turn them on, draw a key with "
-            f"{secret_keys.HOW_TO_DRAW}, put BACKUP_KEY = '...' in {where} (or export FLASK_BACKUP_KEY) "
-            "and restart the worker; keep a copy of the key off this host: no backup can be read without it."
+            "Backups are off: neither BACKUP_AGE_RECIPIENTS nor BACKUP_KEY is set. To turn them on, put "
+            f"the company's age public keys in {where} as BACKUP_AGE_RECIPIENTS = ['age1...'] (the "
+            f"identities stay off this host), or draw a passphrase with {secret_keys.HOW_TO_DRAW} and put "
+            "BACKUP_KEY = '...' there (or export FLASK_BACKUP_KEY), keeping a copy off this host; then "
+            "restart the worker. No backup can be read without the identity or the passphrase."
         )
-    return key
+    encryption.check_passphrase(passphrase)
+    return [], passphrase
 
 
 def create(path=None):
-    """Write a backup of the database; its path and header."""
-    key = backup_key()  # before the dump: without a key there is nothing to seal it with
+    """Write a backup of the database; its path, header, and what it is encrypted with, in words."""
+    recipients, passphrase = encryption_keys()  # before the dump: without them nothing is written
     kind, data = dumps.dump()
     header = archive.Header(kind, dumps.schema_revision(), datetime.now(UTC).isoformat(timespec="seconds"))
-    sealed = archive.seal(header, data, key)
+    sealed = encryption.encrypt(archive.pack(header, data), recipients, passphrase)
     if path is None:
         stamp = header.created_at.replace(":", "").replace("-", "").replace("+0000", "Z")
         path = backup_dir() / f"koki-{stamp}{SUFFIX}"
@@ -53,11 +61,24 @@ def create(path=None):
     partial = path.with_name(path.name + ".part")
     partial.write_bytes(sealed)
     partial.replace(path)  # a backup file is whole or absent
-    return path, header
+    sealed_for = f"to {len(recipients)} age recipient(s)" if recipients else "with the BACKUP_KEY passphrase"
+    return path, header, sealed_for
 
 
-def open_file(path):
-    return archive.open_sealed(Path(path).read_bytes(), current_app.config["BACKUP_KEY"])
+def open_file(path, identity=None):
+    """(header, dump, AGE | DECRYPTED | LEGACY) of a backup file, checked whole if encrypted.
+
+    identity is the text of an age identity file, for a backup encrypted to recipients; a
+    passphrase backup, and one of the former format, are opened with BACKUP_KEY.
+    """
+    data = Path(path).read_bytes()
+    passphrase = current_app.config["BACKUP_KEY"]
+    if encryption.is_age(data):
+        identities = encryption.read_identities(identity) if identity else []
+        return (*archive.unpack(encryption.decrypt(data, identities, passphrase)), AGE)
+    if legacy.is_legacy(data):
+        return (*legacy.open_sealed(data, passphrase), LEGACY)
+    return (*archive.unpack(data), DECRYPTED)
 
 
 def known_revisions():
@@ -65,9 +86,8 @@ def known_revisions():
     return {script.revision for script in scripts.walk_revisions()}, scripts.get_current_head()
 
 
-def restore(path):
-    """Replace the database with the backup, then replay what changed since and purge; a summary."""
-    header, data = open_file(path)
+def restore(header, data):
+    """Replace the database with the backup's dump, then replay what changed since and purge; a summary."""
     revisions, head = known_revisions()
     if header.schema not in revisions:
         raise BackupError(f"This backup's schema (%s) is newer than this code's ({head}).", header.schema)
@@ -93,7 +113,8 @@ def delete_expired(now):
     cutoff = now - timedelta(days=current_app.config["BACKUP_RETENTION_DAYS"])
     expired = [
         path
-        for path in backup_dir().glob(f"*{SUFFIX}")
+        for suffix in (SUFFIX, legacy.SUFFIX)
+        for path in backup_dir().glob(f"*{suffix}")
         if datetime.fromtimestamp(path.stat().st_mtime, UTC) < cutoff
     ]
     for path in expired:
@@ -103,8 +124,16 @@ def delete_expired(now):
 
 def scheduled_backup(now):
     """The worker's daily run: a backup, and the expired ones deleted."""
-    path, _ = create()
+    path, _, _ = create()
     return {"backup": path.name, "expired backups deleted": delete_expired(now)}
+
+
+identity_option = click.option(
+    "-i",
+    "--identity",
+    type=click.File("r", encoding="utf-8"),
+    help="The age identity file that opens a backup encrypted to BACKUP_AGE_RECIPIENTS (-: standard input).",
+)
 
 
 @backup_group.command("create")
@@ -112,39 +141,50 @@ def scheduled_backup(now):
     "-o", "--output", type=click.Path(dir_okay=False), help="Where to write it (default: BACKUP_DIR)."
 )
 def create_command(output):
-    """Back up the database, encrypted with a key derived from BACKUP_KEY."""
+    """Back up the database: an age file, to BACKUP_AGE_RECIPIENTS or with the BACKUP_KEY passphrase."""
     try:
-        path, header = create(output)
+        path, header, sealed_for = create(output)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Backup written: {path} ({path.stat().st_size:,} bytes, schema {header.schema}).")
+    size = path.stat().st_size
+    click.echo(f"Backup written: {path} ({size:,} bytes, schema {header.schema}, encrypted {sealed_for}).")
+
+
+def open_or_fail(file, identity):
+    try:
+        return open_file(file, identity.read() if identity else None)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @backup_group.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-def verify_command(file):
+@identity_option
+def verify_command(file, identity):
     """Check the whole file (a changed byte fails) and say what it holds."""
+    header, data, kind = open_or_fail(file, identity)
+    said = {DECRYPTED: " (decrypted already: age checked it then)", LEGACY: " (the former format)"}
+    click.echo(
+        f"Backup OK{said.get(kind, '')}: {header.format} database, schema {header.schema}, "
+        f"taken {header.created_at}."
+    )
     try:
-        header, data = open_file(file)
+        if header.format == dumps.SQLITE:
+            for table, rows in sorted(dumps.sqlite_tables(data).items()):
+                click.echo(f"  {table}: {rows} rows")
+        else:
+            click.echo(f"  tables with data: {', '.join(dumps.postgresql_tables(data))}")
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Backup OK: {header.format} database, schema {header.schema}, taken {header.created_at}.")
-    if header.format == dumps.SQLITE:
-        for table, rows in sorted(dumps.sqlite_tables(data).items()):
-            click.echo(f"  {table}: {rows} rows")
-    else:
-        click.echo(f"  tables with data: {', '.join(dumps.postgresql_tables(data))}")
 
 
 @backup_group.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def restore_command(file, yes):
+@identity_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed with --identity -).")
+def restore_command(file, identity, yes):
     """Replace the database with a backup, then erase again what was erased since, and purge."""
-    try:
-        header, _ = open_file(file)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from None
+    header, data, _ = open_or_fail(file, identity)
     if not yes:
         click.confirm(
             f"Replace the whole database with the backup taken {header.created_at}? "
@@ -152,7 +192,7 @@ def restore_command(file, yes):
             abort=True,
         )
     try:
-        summary = restore(file)
+        summary = restore(header, data)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Restored the backup taken {summary['taken_at']}.")

@@ -78,11 +78,16 @@ def sqlite_tables(data):
     with tempfile.TemporaryDirectory() as folder:
         copy_path = Path(folder) / "copy.db"
         copy_path.write_bytes(data)
-        with sqlite3.connect(copy_path) as copy:
-            names = [row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-            # The names come from the file's own catalogue, quoted: nothing typed reaches this.
-            count = 'SELECT count(*) FROM "{}"'.format
-            return {name: copy.execute(count(name)).fetchone()[0] for name in names}
+        try:
+            with sqlite3.connect(copy_path) as copy:
+                names = [
+                    row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                ]
+                # The names come from the file's own catalogue, quoted: nothing typed reaches this.
+                count = 'SELECT count(*) FROM "{}"'.format
+                return {name: copy.execute(count(name)).fetchone()[0] for name in names}
+        except sqlite3.DatabaseError as error:
+            raise BackupError("The backup's SQLite database cannot be read.") from error
 
 
 def postgresql_tables(data):

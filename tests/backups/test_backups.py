@@ -1,24 +1,29 @@
-"""Backups (SPEC §8): encrypted and authenticated; a restore never brings back what was erased."""
+"""Backups with the BACKUP_KEY passphrase: age files, checked whole; a restore never brings back
+what was erased."""
 
+import json
 import logging
 import os
+import tarfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyrage
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from koki_site.backups import archive
-from koki_site.contact.models import ContactMessage
+from koki_site.backups import archive, encryption
 from koki_site.core import jobs, secret_keys
 from koki_site.extensions import db
 from koki_site.mail import worker
-from koki_site.newsletter.models import Subscription
-from tests.helpers import soup, tables_holding
-from tests.helpers.contact import send_contact
-from tests.helpers.newsletter import links, subscribe
-from tests.helpers.rights import ask, verify_link
+from tests.helpers import soup
+from tests.helpers.backups import (
+    assert_restored_but_what_changed_since,
+    erase_ada_rename_bob_and_unsubscribe_him,
+    invoke,
+    names,
+)
 
 pytestmark = pytest.mark.db
 KEY = "a backup key of more than thirty-two characters"
@@ -29,42 +34,12 @@ def app_settings(tmp_path):
     return {"BACKUP_KEY": KEY, "BACKUP_DIR": str(tmp_path / "backups")}
 
 
-@pytest.fixture
-def ada_and_bob(app, smtp):
-    """Ada and Bob wrote and subscribed (confirmed)."""
-    for email, first_name in (("ada@example.org", "Ada"), ("bob@example.org", "Bob")):
-        send_contact(app.test_client(), "en", email=email, first_name=first_name)
-        subscribe(app.test_client(), email)
-    for message in smtp.wait_for(4):
-        if "confirm" in links(message):
-            app.test_client().post(links(message)["confirm"])
-    smtp.messages.clear()
-
-
-def invoke(runner, *args, input=None):
-    result = runner.invoke(args=list(args), input=input)
-    return result.exit_code, result.output
-
-
-def verified(client, smtp, right, email):
-    ask(client, right, email)
-    (mail,) = [m for m in smtp.wait_for(1) if m["To"] == email]
-    smtp.messages.clear()
-    path = verify_link(mail)
-    client.post(path, data={"action": "verify"})
-    return path
-
-
-def names(app):
-    with app.app_context():
-        return sorted(db.session.scalars(select(ContactMessage.first_name)).all())
-
-
 def test_a_backup_is_verified_whole_and_a_changed_byte_fails(app, runner, tmp_path, ada_and_bob):
-    path = tmp_path / "site.kbak"
+    path = tmp_path / "site.age"
     code, output = invoke(runner, "backup", "create", "-o", str(path))
-    assert code == 0 and "Backup written" in output, output
+    assert code == 0 and "Backup written" in output and "BACKUP_KEY passphrase" in output, output
     assert b"ada@example.org" not in path.read_bytes()  # encrypted
+    assert path.read_bytes().startswith(b"age-encryption.org/v1\n-> scrypt ")  # age's passphrase mode
     code, output = invoke(runner, "backup", "verify", str(path))
     assert code == 0 and "Backup OK" in output, output
     assert "contact_message" in output  # it says what it holds
@@ -75,50 +50,60 @@ def test_a_backup_is_verified_whole_and_a_changed_byte_fails(app, runner, tmp_pa
     assert code != 0 and "damaged" in output
 
 
+def test_another_passphrase_opens_nothing(app, runner, tmp_path, ada_and_bob):
+    path = tmp_path / "site.age"
+    assert invoke(runner, "backup", "create", "-o", path)[0] == 0
+    app.config["BACKUP_KEY"] = "another backup key of more than thirty-two characters"
+    for command in (["verify"], ["restore", "--yes"]):
+        code, output = invoke(runner, "backup", *command, path)
+        assert code != 0 and "another BACKUP_KEY" in output, output
+    assert names(app) == ["Ada", "Bob"]
+
+
+def test_the_standard_decryption_gives_a_tar_of_the_header_and_the_dump(app, runner, tmp_path, ada_and_bob):
+    path = tmp_path / "site.age"
+    assert invoke(runner, "backup", "create", "-o", path)[0] == 0
+    decrypted = tmp_path / "site.tar"
+    decrypted.write_bytes(pyrage.passphrase.decrypt(path.read_bytes(), KEY))
+    with tarfile.open(decrypted) as tar:
+        assert tar.getnames()[0] == "header.json"
+        header = json.load(tar.extractfile("header.json"))
+        assert set(header) == {"format", "schema", "created_at"}
+        assert tar.getnames()[1] == archive.DUMPS[header["format"]]
+    code, output = invoke(runner, "backup", "verify", decrypted)
+    assert code == 0 and "Backup OK (decrypted already" in output and "contact_message" in output, output
+
+
 def test_without_a_key_no_backup_is_made(app, runner, tmp_path):
     app.config["BACKUP_KEY"] = None
-    code, output = invoke(runner, "backup", "create", "-o", str(tmp_path / "x.kbak"))
-    assert code != 0 and "BACKUP_KEY" in output
-    assert not (tmp_path / "x.kbak").exists()
+    code, output = invoke(runner, "backup", "create", "-o", str(tmp_path / "x.age"))
+    assert code != 0 and "neither BACKUP_AGE_RECIPIENTS nor BACKUP_KEY is set" in output
+    assert not (tmp_path / "x.age").exists()
+    app.config["BACKUP_KEY"] = "too short"
+    code, output = invoke(runner, "backup", "create", "-o", str(tmp_path / "x.age"))
+    assert code != 0 and "BACKUP_KEY must be set, 32 characters or more." in output
+    assert not (tmp_path / "x.age").exists()
 
 
 def test_a_restore_brings_everything_back_but_what_was_erased_since(
     app, client, runner, smtp, tmp_path, ada_and_bob
 ):
-    path = tmp_path / "site.kbak"
+    path = tmp_path / "site.age"
     assert invoke(runner, "backup", "create", "-o", str(path))[0] == 0
-    # After the backup: Ada has everything erased; Bob corrects his name, then unsubscribes.
-    erasure = verified(client, smtp, "erasure", "ada@example.org")
-    assert client.post(erasure, data={"action": "erase"}).status_code == 200
-    bob = app.test_client()
-    rectification = verified(bob, smtp, "rectification", "bob@example.org")
-    token = soup(bob.get(rectification)).find("input", attrs={"name": "csrf_token"})["value"]
-    corrected = {"action": "rectify", "csrf_token": token, "first_name": "Robert", "last_name": "Lovelace"}
-    assert bob.post(rectification, data=corrected).status_code == 200
-    assert names(app) == ["Robert"]
-    withdrawal = verified(bob, smtp, "withdraw_consent", "bob@example.org")
-    assert bob.post(withdrawal, data={"action": "withdraw"}).status_code == 200
-    assert tables_holding(app, "ada@example.org") == {"rights_request"}
-
+    erase_ada_rename_bob_and_unsubscribe_him(app, client, smtp)
     code, output = invoke(runner, "backup", "restore", str(path), input="y\n")
     assert code == 0, output
-    assert "done again since: erase × 1" in output
-    # Everything of the backup is back, but Ada's data, Bob's old name and Bob's subscription.
-    assert tables_holding(app, "ada@example.org") == set()
-    assert names(app) == ["Robert"]
-    with app.app_context():
-        (bob_subscription,) = db.session.scalars(select(Subscription)).all()
-    assert bob_subscription.status == "unsubscribed" and bob_subscription.email is None
+    assert_restored_but_what_changed_since(app, output)
 
 
 def test_a_restore_asks_first_and_refuses_a_newer_schema(app, runner, tmp_path, ada_and_bob):
-    path = tmp_path / "site.kbak"
+    path = tmp_path / "site.age"
     invoke(runner, "backup", "create", "-o", str(path))
     code, output = invoke(runner, "backup", "restore", str(path), input="n\n")
     assert code != 0 and "Aborted" in output
     future = archive.Header("sqlite", "9999_from_the_future", datetime.now(UTC).isoformat())
-    newer = tmp_path / "newer.kbak"
-    newer.write_bytes(archive.seal(future, b"not a database", KEY))
+    newer = tmp_path / "newer.age"
+    newer.write_bytes(encryption.encrypt(archive.pack(future, b"not a database"), [], KEY))
     code, output = invoke(runner, "backup", "restore", str(newer), "--yes")
     assert code != 0 and "newer" in output
     assert names(app) == ["Ada", "Bob"]  # nothing was touched
@@ -127,9 +112,11 @@ def test_a_restore_asks_first_and_refuses_a_newer_schema(app, runner, tmp_path, 
 def test_the_worker_takes_a_backup_daily_and_deletes_those_past_their_period(app, tmp_path):
     folder = Path(app.config["BACKUP_DIR"])
     folder.mkdir(parents=True)
-    old, recent = folder / "koki-old.kbak", folder / "koki-recent.kbak"
-    for path, days in ((old, 36), (recent, 34)):
-        path.write_bytes(b"KOKI-BACKUP 1\n")
+    # Files of the former format (.kbak) go after the same period.
+    old, recent = folder / "koki-old.age", folder / "koki-recent.age"
+    old_former, recent_former = folder / "koki-old.kbak", folder / "koki-recent.kbak"
+    for path, days in ((old, 36), (recent, 34), (old_former, 36), (recent_former, 34)):
+        path.write_bytes(b"age-encryption.org/v1\n")
         moment = time.time() - days * 86400
         os.utime(path, (moment, moment))
     with app.app_context():
@@ -139,10 +126,11 @@ def test_the_worker_takes_a_backup_daily_and_deletes_those_past_their_period(app
         ]
     assert state.run.status == "ok", state.summary
     assert not old.exists() and recent.exists()
-    assert len(list(folder.glob("*.kbak"))) == 2  # the one kept, and today's
+    assert not old_former.exists() and recent_former.exists()
+    assert len(list(folder.glob("*.age"))) == 2  # the one kept, and today's
 
 
-@pytest.mark.parametrize("app_settings", [{}])  # a new site: no BACKUP_KEY
+@pytest.mark.parametrize("app_settings", [{}])  # a new site: no BACKUP_KEY nor BACKUP_AGE_RECIPIENTS
 def test_without_a_key_the_worker_says_once_in_words_that_backups_are_off(app, caplog):
     caplog.set_level(logging.INFO)
     runs = []
@@ -163,15 +151,12 @@ def test_without_a_key_the_worker_says_once_in_words_that_backups_are_off(app, c
     (said,) = [record for record in caplog.records if record.levelno >= logging.WARNING]
     words = said.getMessage()
     assert said.levelname == "WARNING" and said.exc_info is None, words
-    assert "Backups are off: BACKUP_KEY is not set. To turn them on" in words
+    assert "Backups are off: neither BACKUP_AGE_RECIPIENTS nor BACKUP_KEY is set. To turn them on" in words
     assert secret_keys.HOW_TO_DRAW in words and "FLASK_BACKUP_KEY" in words
     assert "Traceback" not in caplog.text and "withheld" not in caplog.text
 
 
 def test_the_privacy_page_states_the_backup_period_from_the_same_key(app, client):
     app.config["BACKUP_RETENTION_DAYS"] = 21
-    rows = [
-        row.get_text(" ")
-        for row in __import__("tests.helpers").helpers.soup(client.get("/en/privacy")).find_all("tr")
-    ]
+    rows = [row.get_text(" ") for row in soup(client.get("/en/privacy")).find_all("tr")]
     assert any("Backups" in row and "21 days" in row for row in rows)

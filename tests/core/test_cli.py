@@ -28,6 +28,7 @@ USED_WHERE_NEEDED = [
     "tomllib",
     "html.parser",
     "cryptography",
+    "pyrage",
     "segno",
     "pyotp",
     "playwright",

@@ -149,5 +149,5 @@ def test_two_instances_and_two_workers_make_one_site(app, smtp, shared_services,
         purges = db.session.scalar(select(func.count()).where(AuditEntry.action == "purge"))
     assert runs == dict.fromkeys(names, "ok"), logs
     assert purges == 1
-    assert len(list((tmp_path / "backups").glob("*.kbak"))) == 1
+    assert len(list((tmp_path / "backups").glob("*.age"))) == 1
     assert all("worker stopped" in log for log in logs), logs
