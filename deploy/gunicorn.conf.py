@@ -6,6 +6,7 @@ this file (the tests give `-b` a free port); WEB_CONCURRENCY, gunicorn's own var
 number of workers.
 """
 
+import glob
 import multiprocessing
 import os
 import tempfile
@@ -75,6 +76,17 @@ logger_class = Logger
 control_socket_disable = True
 
 proc_name = "koki-site"
+
+
+def on_starting(server):
+    """GET /metrics counts from this start: the counts the workers of a previous run left in
+    PROMETHEUS_MULTIPROC_DIR (koki-site.service) are dropped. A reload keeps them: the new workers
+    add to them, as a counter must."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for path in glob.glob(os.path.join(folder, "*.db")):
+            os.remove(path)
 
 
 def post_worker_init(worker):

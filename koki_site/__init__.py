@@ -17,6 +17,7 @@ from koki_site.core import (
     formats,
     i18n,
     logs,
+    metrics,
     runtime_settings,
     schema,
     secret_keys,
@@ -107,6 +108,7 @@ def trust_proxies(app):
 
 def register_extensions(app):
     db.init_app(app)
+    metrics.init_app(app)  # first: its count of responses runs after every other hook
     addresses.init_app(app)
     schema.init_app(app)
     csrf.init_app(app)

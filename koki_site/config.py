@@ -24,6 +24,9 @@ TRUSTED_HOSTS = None
 # The rate limits and the login lockout count the address this gives; 0 trusts no header.
 PROXY_FIX_X_FOR = 0
 PROXY_FIX_X_PROTO = 0
+# GET /metrics (Prometheus' text format) answers only clients of these networks, a 404 to anyone
+# else: a list of CIDRs (FLASK_METRICS_ALLOWED_NETWORKS='["127.0.0.0/8", "10.0.0.0/8"]').
+METRICS_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
 
 # Database
 SQLALCHEMY_DATABASE_URI = None  # defaults to sqlite:///<instance>/koki.db in create_app

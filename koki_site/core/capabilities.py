@@ -10,7 +10,9 @@ The core never imports a capability (the import contracts check it); it reads he
 - mail_receivers: [receiver(token, incoming) -> "filed" | "duplicate" | None], asked in turn by
   `flask mail receive` for a mail sent to a reply address (mail/inbound.py);
 - audit_words: {"actions", "targets", "details", "explain": {name: words}}, how the audit log
-  names what the capability does (core/audit.py).
+  names what the capability does (core/audit.py);
+- figures: [metrics.Figure], what supervision reads of it at GET /metrics, read from the database
+  at each scrape (core/metrics.py).
 
 Events stay blinker signals (a mail delivered or failed, a consent decision made): those are
 things that happen, these are things a capability is.
@@ -30,9 +32,10 @@ class Provided:
     jobs: dict = field(default_factory=dict)  # name: job
     mail_receivers: list = field(default_factory=list)
     audit_words: dict = field(default_factory=lambda: {kind: {} for kind in AUDIT_WORD_KINDS})
+    figures: list = field(default_factory=list)
 
 
-def provide(app, *, handlers=None, tasks=None, jobs=(), mail_receivers=(), audit_words=None):
+def provide(app, *, handlers=None, tasks=None, jobs=(), mail_receivers=(), audit_words=None, figures=()):
     """Add what one capability gives to what this app has been given."""
     given = provided(app)
     for key, processing_handlers in (handlers or {}).items():
@@ -43,6 +46,7 @@ def provide(app, *, handlers=None, tasks=None, jobs=(), mail_receivers=(), audit
     given.mail_receivers.extend(mail_receivers)
     for kind, words in (audit_words or {}).items():
         given.audit_words[kind].update(words)
+    given.figures.extend(figures)
 
 
 def provided(app=None):

@@ -4,24 +4,28 @@ A job is claimed by one UPDATE that only succeeds if nobody ran it since its sch
 no other worker holds it (a lease, in case that worker died): several workers on several hosts,
 SQLite or PostgreSQL, never run a job twice. Each run is recorded, so that the staff home can
 show admins when each job last ran, and flag one that is late: a purge that silently stops is a
-broken promise of the privacy policy.
+broken promise of the privacy policy. The worker also records that it is alive (its heartbeat),
+which supervision reads at GET /metrics.
 """
 
 import json
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from koki_site.core import capabilities
-from koki_site.core.models import JobRun
+from koki_site.core.models import JobRun, WorkerBeat
 from koki_site.extensions import db
 
 LEASE = timedelta(hours=1)  # a job still "running" after this was dropped by a dead worker
 RETRY_AFTER = timedelta(hours=1)  # a failed run is tried again after this
 LATE_AFTER = timedelta(hours=2)  # no success this long after its hour: the job is late
+BEAT_EVERY = timedelta(seconds=30)  # the worker writes its heartbeat at most this often
 
 
 @dataclass(frozen=True)
@@ -130,3 +134,20 @@ def states(now):
         late = now - due > LATE_AFTER and (succeeded is None or succeeded < due)
         result.append(JobState(job, run, late))
     return result
+
+
+def beat(now):
+    """Record that this host's worker goes round its loop: one row per host, the latest moment."""
+    host = socket.gethostname()[:255]
+    statement = update(WorkerBeat).where(WorkerBeat.host == host).values(beat_at=now)
+    if db.session.execute(statement.execution_options(synchronize_session=False)).rowcount == 0:
+        db.session.add(WorkerBeat(host=host, beat_at=now))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another worker of this host wrote the first beat meanwhile
+        db.session.rollback()
+
+
+def last_beat():
+    """The latest heartbeat of any worker, or None when no worker ever ran."""
+    return db.session.scalar(select(func.max(WorkerBeat.beat_at)))

@@ -1,4 +1,5 @@
-"""The core's tables: the audit log, the daily jobs' runs, the settings admins change, forms stored once."""
+"""The core's tables: the audit log, the daily jobs' runs and the worker's heartbeat, the settings
+admins change, forms stored once."""
 
 from datetime import datetime
 
@@ -20,6 +21,15 @@ class JobRun(db.Model):
     succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     summary: Mapped[str | None] = mapped_column(Text)  # JSON: what it did, or the error's kind
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WorkerBeat(db.Model):
+    """When the worker of one host last went round its loop (supervision reads the latest)."""
+
+    __tablename__ = "worker_heartbeat"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class SiteSetting(db.Model):

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 from flask import current_app, g, url_for
 from flask_babel import ngettext
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import inspect, update
 
-from koki_site.core import capabilities, register, staff_tasks
+from koki_site.core import capabilities, metrics, register, staff_tasks
 from koki_site.extensions import db
 from koki_site.mail import outbox
 from koki_site.mail.delivery import backoff, deliver, delivered, failed
@@ -67,6 +67,19 @@ def init_app(app):
             )
         },
         tasks={"admin": undelivered_task},
+        figures=[
+            metrics.Figure("koki_outbox_mails", "Mails waiting in the outbox to deliver.", outbox.waiting),
+            metrics.Figure(
+                "koki_outbox_oldest_mail_age_seconds",
+                "Seconds since the oldest mail waiting in the outbox was written; 0 when none waits.",
+                outbox.oldest_waiting_age,
+            ),
+            metrics.Figure(
+                "koki_outbox_failed_mails",
+                "Mails given up after MAIL_MAX_ATTEMPTS, kept in the outbox with their error.",
+                outbox.given_up,
+            ),
+        ],
     )
     app.cli.add_command(commands.mail_group)
     app.cli.add_command(worker.worker_command)
@@ -74,7 +87,7 @@ def init_app(app):
 
 def undelivered_task():
     """The staff home (admins): mail given up after MAIL_MAX_ATTEMPTS, kept with its error."""
-    failed_mail = db.session.scalar(select(func.count()).where(OutboxMail.next_attempt_at.is_(None)))
+    failed_mail = outbox.given_up()
     if not failed_mail:
         return []
     text = ngettext(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from email.utils import make_msgid
 
 from flask import current_app, g
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from koki_site.core import addresses
 from koki_site.core.batches import expiring_rows
@@ -63,6 +63,26 @@ def sender_domain():
 def cancel(*refs):
     """Drop the mail of these refs still waiting in the outbox (their record is gone, or withdrawn)."""
     db.session.execute(delete(OutboxMail).where(OutboxMail.ref.in_(refs)))
+
+
+# What supervision reads (GET /metrics, core/metrics.py): a mail waits while it has a next attempt;
+# one given up has none, and stays for diagnosis.
+def waiting():
+    """How many mails wait to be delivered."""
+    return db.session.scalar(select(func.count()).where(OutboxMail.next_attempt_at.is_not(None)))
+
+
+def oldest_waiting_age():
+    """Seconds since the oldest mail still waiting was written; 0 when none waits."""
+    oldest = db.session.scalar(
+        select(func.min(OutboxMail.created_at)).where(OutboxMail.next_attempt_at.is_not(None))
+    )
+    return (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+
+
+def given_up():
+    """How many mails were given up after MAIL_MAX_ATTEMPTS."""
+    return db.session.scalar(select(func.count()).where(OutboxMail.next_attempt_at.is_(None)))
 
 
 def addresses_held():

@@ -43,13 +43,15 @@ def worker_command(poll):
 
 
 def work_once(app, stopping=None):
-    """One round: the mail that is due (for ROUND_SECONDS at most), then the jobs that are due.
+    """One round: the heartbeat, the mail that is due (for ROUND_SECONDS at most), then the jobs that
+    are due.
 
     Told to stop (stopping set), the round ends with the mail in hand and starts no job.
     """
     stopping = stopping or threading.Event()
     round_ends = time.monotonic() + ROUND_SECONDS
     try:
+        beat(app, datetime.now(UTC))
         mail.deliver(until=lambda: stopping.is_set() or time.monotonic() >= round_ends)
         if not stopping.is_set():
             jobs.run_due(datetime.now(UTC))
@@ -58,3 +60,14 @@ def work_once(app, stopping=None):
         app.logger.exception("worker round failed")
     finally:
         db.session.remove()
+
+
+def beat(app, now):
+    """The heartbeat, every jobs.BEAT_EVERY at most: a beat a second would be a write a second.
+
+    Written at the start of a round, so it stops when the loop does, the database being away included.
+    """
+    last = app.extensions.get("koki_worker_beat")
+    if last is None or now - last >= jobs.BEAT_EVERY:
+        jobs.beat(now)
+        app.extensions["koki_worker_beat"] = now

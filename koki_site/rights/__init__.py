@@ -7,7 +7,7 @@ activities).
 
 from flask import Blueprint
 
-from koki_site.core import capabilities, register
+from koki_site.core import capabilities, metrics, register
 
 bp = Blueprint("rights", __name__, url_prefix="/<lang:lang_code>")
 desk_bp = Blueprint("rights_desk", __name__, url_prefix="/staff")
@@ -33,4 +33,14 @@ def init_app(app):
         },
         tasks={"dpo": desk.waiting_requests},
         audit_words=audit_words.AUDIT_WORDS,
+        figures=[
+            metrics.Figure(
+                "koki_rights_requests_overdue", "Rights requests to answer past their deadline.", desk.overdue
+            ),
+            metrics.Figure(
+                "koki_rights_requests_due_this_week",
+                f"Rights requests to answer whose deadline is within {desk.SOON} days, today included.",
+                desk.due_soon,
+            ),
+        ],
     )

@@ -79,13 +79,27 @@ class ExtendForm(FlaskForm):
     )
 
 
+def to_handle():
+    return select(func.count()).select_from(RightsRequest).where(RightsRequest.status.in_(TO_HANDLE))
+
+
+def overdue():
+    """How many requests to answer are past their deadline (the staff home, GET /metrics)."""
+    return db.session.scalar(to_handle().where(RightsRequest.deadline < deadlines.today()))
+
+
+def due_soon():
+    """How many requests to answer are due within SOON days, today included."""
+    today = deadlines.today()
+    return db.session.scalar(
+        to_handle().where(RightsRequest.deadline.between(today, today + timedelta(days=SOON)))
+    )
+
+
 def waiting_requests():
     """The staff home: overdue requests, those due within SOON days, and the others to answer."""
-    today = deadlines.today()
-    base = select(func.count()).select_from(RightsRequest).where(RightsRequest.status.in_(TO_HANDLE))
-    late = db.session.scalar(base.where(RightsRequest.deadline < today))
-    soon = db.session.scalar(base.where(RightsRequest.deadline.between(today, today + timedelta(days=SOON))))
-    rest = db.session.scalar(base) - late - soon
+    late, soon = overdue(), due_soon()
+    rest = db.session.scalar(to_handle()) - late - soon
     url = url_for("rights_desk.requests")
     tasks = []
     if late:

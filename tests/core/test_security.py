@@ -11,6 +11,7 @@ from tests.helpers import LANGS, PAGES, soup
 EVERY_KIND_OF_RESPONSE = [f"/{lang}{path}" for lang in LANGS for path in PAGES] + [
     "/",
     "/healthz",
+    "/metrics",
     "/robots.txt",
     "/static/css/site.css",
     "/en/no-such-page",
@@ -55,7 +56,9 @@ def test_no_inline_script_or_style_and_nothing_from_another_site(client, path):
             assert not urlparse(url).netloc, url
 
 
-@pytest.mark.parametrize("path", [f"/{lang}{path}" for lang in LANGS for path in PAGES] + ["/", "/en/nope"])
+@pytest.mark.parametrize(
+    "path", [f"/{lang}{path}" for lang in LANGS for path in PAGES] + ["/", "/en/nope", "/metrics"]
+)
 def test_a_plain_get_sets_no_cookie(client, path):
     response = client.get(path)
     assert "Set-Cookie" not in response.headers

@@ -2,13 +2,16 @@
 still run: each mail costs MAIL_TIMEOUT, so a round must not wait on all of them."""
 
 import signal
+import socket
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from koki_site import mail
 from koki_site.core import jobs
+from koki_site.core.models import WorkerBeat
 from koki_site.extensions import db
 from koki_site.mail import worker
 from tests.helpers.worker import SilentServer, start_worker, wait_for_a_connection
@@ -64,3 +67,18 @@ def test_a_hanging_server_does_not_keep_the_daily_jobs_waiting(app, monkeypatch)
     assert took < 4, f"one round took {took:.1f} s"  # the first mail found the server down: not six
     assert purge is not None and purge.status == "ok"  # and the purge ran in the same round
     assert outbox(app)[0] == 6
+
+
+def test_each_round_records_the_worker_s_heartbeat_every_thirty_seconds_at_most(app):
+    with app.app_context():
+        assert jobs.last_beat() is None  # no worker ever ran
+        before = datetime.now(UTC)
+        worker.work_once(app)
+        first = jobs.last_beat()
+        assert before <= first <= datetime.now(UTC)
+        worker.beat(app, first + timedelta(seconds=10))
+        assert jobs.last_beat() == first  # ten seconds on: not written again
+        worker.beat(app, first + timedelta(seconds=30))
+        assert jobs.last_beat() == first + timedelta(seconds=30)
+        rows = db.session.scalars(select(WorkerBeat)).all()
+    assert [row.host for row in rows] == [socket.gethostname()]  # one row per host, kept up to date

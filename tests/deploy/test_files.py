@@ -25,6 +25,12 @@ def command(section):
     return shlex.split(section["ExecStart"])
 
 
+def environment(name):
+    """{variable: value} of a unit's Environment= lines (the parser keeps only the last)."""
+    lines = re.findall(r"^Environment=(.*)$", (SYSTEMD / name).read_text(), re.M)
+    return dict(assignment.split("=", 1) for line in lines for assignment in shlex.split(line))
+
+
 def nginx_directives(name):
     """The values of a one-line directive (`server` finds the upstream, not the server blocks)."""
     return re.findall(rf"^[ \t]*{name}[ \t]+([^;{{\n]+);", SITE_CONF.read_text(), re.M)
@@ -48,7 +54,7 @@ def test_the_units_run_the_site_and_the_worker_from_the_same_place():
     assert worker["WorkingDirectory"] == home and (site["User"], worker["User"]) == ("koki", "koki")
     assert command(site) == [f"{home}/.venv/bin/gunicorn", "-c", "deploy/gunicorn.conf.py", "app:app"]
     assert command(worker) == [f"{home}/.venv/bin/flask", "--app", "app", "worker"]
-    assert site["Environment"] == "FLASK_MAIL_DELIVERY=worker"  # pages leave mail to the worker
+    assert environment("koki-site.service")["FLASK_MAIL_DELIVERY"] == "worker"  # pages leave mail to it
     assert f"alias {home}/instance/static-build/;" in SITE_CONF.read_text()  # the app's build
     # systemd waits for gunicorn's graceful stop before it kills.
     graceful = runpy.run_path(str(GUNICORN_CONF))["graceful_timeout"]
@@ -65,3 +71,29 @@ def test_the_copy_off_the_host_mirrors_the_default_backup_dir():
     assert arguments[-2] == f"{home}/instance/backups/"
     assert "--delete" in arguments  # the copies follow BACKUP_RETENTION_DAYS
     assert unit("koki-backup-copy.timer")["Timer"]["OnCalendar"] == "hourly"
+
+
+def test_gunicorn_s_workers_count_their_responses_in_a_folder_of_their_own(tmp_path, monkeypatch):
+    # /metrics adds up the counts each worker writes there (prometheus_client's multi-process mode).
+    site = unit("koki-site.service")["Service"]
+    folder = environment("koki-site.service")["PROMETHEUS_MULTIPROC_DIR"]
+    assert folder == f"/run/{site['RuntimeDirectory']}"  # systemd makes it, writable, at each start
+    assert "PROMETHEUS_MULTIPROC_DIR" not in environment("koki-worker.service")  # it answers no request
+    # gunicorn empties it as it starts: a previous run's counts are not this one's.
+    left = tmp_path / "counts"
+    left.mkdir()
+    (left / "counter_1234.db").write_bytes(b"old")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(left))
+    runpy.run_path(str(GUNICORN_CONF))["on_starting"](None)
+    assert list(left.iterdir()) == []
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "new"))
+    runpy.run_path(str(GUNICORN_CONF))["on_starting"](None)
+    assert (tmp_path / "new").is_dir()
+
+
+def test_nginx_never_serves_metrics():
+    # An exact location wins over `location /`, wherever it stands (test_tls.py asks nginx).
+    text = SITE_CONF.read_text()
+    location = re.search(r"location = /metrics \{([^}]*)\}", text)
+    assert location and "return 404;" in location.group(1)
+    assert text.index("listen 443") < location.start()  # in the HTTPS server, the one that proxies

@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urlparse
 import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import expect
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from koki_site import create_app
@@ -52,8 +53,9 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "
 
 
 class Site:
-    def __init__(self, app, gunicorn, nginx, cert):
+    def __init__(self, app, gunicorn, nginx, cert, prometheus):
         self.app, self.gunicorn, self.nginx, self.cert = app, gunicorn, nginx, cert
+        self.prometheus = prometheus  # gunicorn's PROMETHEUS_MULTIPROC_DIR
         self.url = f"https://{HOST}:{nginx.https_port}"
 
     def https(self, method, path, **options):
@@ -87,13 +89,14 @@ def site(migrated_database, tmp_path_factory):
         RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379" if shared else "memory://",
         RATELIMIT_KEY_PREFIX=prefix,
     )
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp / "prometheus")  # as koki-site.service sets it
     started = []
     try:
         gunicorn = Gunicorn(env, tmp / "gunicorn.log", workers=2 if shared else 1)
         started.append(gunicorn)
         gunicorn.wait_ready()
         started.append(Nginx(tmp, https_port, http_port, gunicorn.port, cert, key))
-        yield Site(app, gunicorn, started[-1], cert)
+        yield Site(app, gunicorn, started[-1], cert, tmp / "prometheus")
     finally:
         for process in reversed(started):
             process.stop()
@@ -254,6 +257,29 @@ def test_hosts_schemes_and_bodies_at_the_proxy(site):
     page_headers = site.https("GET", "/static/errors/too-large.fr.html")[1]
     assert header_values(page_headers, "Retry-After") == []
     assert header_values(page_headers, "Cache-Control") == ["public, max-age=3600"]  # as all of /static/
+
+
+def test_metrics_are_read_on_the_host_straight_from_gunicorn_never_through_nginx(site):
+    for path in ("/metrics", "/metrics?x=1", "//metrics", "/%6Detrics"):
+        status, headers, body = site.https("GET", path)
+        assert status == 404 and b"koki_" not in body, path
+        assert header_values(headers, "Strict-Transport-Security") == [HSTS]
+    # A scraper on the host names the address it connects to, which TRUSTED_HOSTS does not list;
+    # it reads the counts of every gunicorn worker, which each wrote to PROMETHEUS_MULTIPROC_DIR.
+    for _ in range(3):
+        assert plain_http(site.gunicorn.port, "GET", "/robots.txt")[0] == 200
+    status, _, body = plain_http(
+        site.gunicorn.port, "GET", "/metrics", host=f"127.0.0.1:{site.gunicorn.port}"
+    )
+    assert status == 200
+    samples = {
+        (sample.name, tuple(sample.labels.values())): sample.value
+        for family in text_string_to_metric_families(body.decode())
+        for sample in family.samples
+    }
+    assert samples["koki_http_responses_total", ("200",)] >= 3
+    assert samples["koki_database_up", ()] == 1
+    assert list(site.prometheus.glob("counter_*.db"))  # the multi-process mode, under gunicorn
 
 
 def test_a_body_too_large_over_http2_gets_the_site_s_page(site):
