@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev catalogues chromium nginx lint
+.PHONY: age run test install install-dev catalogues chromium nginx lint
 
 $(VENV)/installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,13 @@ nginx:
 	@test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light) \
 		|| echo "nginx-light could not be installed: tests/deploy/test_tls.py will be skipped"
 
+# Debian's age, to show that the standard tool opens a backup (tests/backups), skipped without it.
+age:
+	@test -x /usr/bin/age || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq age) \
+		|| echo "age could not be installed: its backup test will be skipped"
+
 # One pytest worker per core (pytest-xdist): each has its own browser and database.
-test: install-dev catalogues chromium nginx
+test: install-dev catalogues chromium nginx age
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: install-dev
