@@ -58,12 +58,15 @@ def test_a_hanging_smtp_server_stalls_nothing_and_loses_nothing(app, client, smt
         app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.port)
         worker = start_worker(app.config["SQLALCHEMY_DATABASE_URI"], silent.port, MAIL_TIMEOUT=4)
         try:
-            start = time.monotonic()
+            slowest = 0.0
             for number in range(24):
+                start = time.monotonic()
                 assert send_contact(client, "en", message=f"Message {number}").status_code == 303
+                slowest = max(slowest, time.monotonic() - start)
             assert client.get("/en/privacy").status_code == 200
-            # 24 forms and a page in less than one SMTP timeout: no request waited on the server.
-            assert time.monotonic() - start < app.config["MAIL_TIMEOUT"]
+            # Each form answered in less than one SMTP timeout: none waited on the server. (Per
+            # request, not in all: 24 forms on a loaded machine may take longer than one timeout.)
+            assert slowest < app.config["MAIL_TIMEOUT"]
             assert count(app, ContactMessage) == 24
             wait_for_a_connection(silent)  # the worker holds a mail, waiting for the greeting
             assert idle_in_transaction(app) == 0  # no transaction held open during the conversation
