@@ -4,7 +4,8 @@ Each page in French and English, on a 390x844 phone and a 1366x768 laptop, full 
 pages of a first visit (banner shown), the notice a browser sending Sec-GPC gets, and the pages
 met on the way through each form (errors, confirmations) and each right (verify, see, erase,
 correct…), the settings after saving, the error pages (the app's, and those nginx shows while
-gunicorn is down), and the HTML part of the mails visitors got, light and dark. The site runs
+gunicorn is down), the HTML part of the mails visitors got, light and dark, and every staff page
+(an account with every role, in a second site with a message, a request and a subscriber). The site runs
 in this process (Werkzeug in a thread, a fresh SQLite database); mail stays in the outbox, where
 the links are read.
 
@@ -32,6 +33,7 @@ from koki_site.mail import OutboxMail, delivery  # noqa: E402
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
 from tests.helpers.newsletter import subscribe  # noqa: E402
 from tests.helpers.rights import ask  # noqa: E402
+from tests.helpers.staff import add_account, log_in_chromium, seed_back_office, staff_pages  # noqa: E402
 
 OUT = ROOT / "artifacts" / "screenshots"
 SIZES = {"phone": (390, 844), "laptop": (1366, 768)}
@@ -289,6 +291,21 @@ def mails(shooter, app, lang, size):
         context.close()
 
 
+def staff(shooter, app):
+    """Every staff page, as an account with every role sees it, in both languages and sizes."""
+    pages = staff_pages(*seed_back_office(app, app.test_client()))
+    add_account(app, "all@koki.test", "support", "marketing", "dpo", "admin")
+    for lang in ("fr", "en"):
+        for size in SIZES:
+            context = shooter.context(size, locale=lang)
+            page = context.new_page()
+            log_in_chromium(page, shooter.server.url, "all@koki.test")
+            for name, path in pages.items():
+                shooter.go(page, path)
+                shooter.shot(page, f"staff-{name}", lang, size)
+            context.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="take only the screenshots whose file name contains this")
@@ -308,8 +325,13 @@ def main():
                     mails(shooter, app, lang, size)
                     rights(shooter, app, lang, size)
                     outages(shooter, app, lang, size)
+        with tempfile.TemporaryDirectory() as staff_tmp:
+            staff_app = make_app(staff_tmp)
+            with LiveServer(staff_app) as server:
+                staff_shooter = Shooter(browser, server, args.only)
+                staff(staff_shooter, staff_app)
         browser.close()
-    print(f"{len(shooter.taken)} screenshots in {OUT.relative_to(ROOT)}")
+    print(f"{len(shooter.taken) + len(staff_shooter.taken)} screenshots in {OUT.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

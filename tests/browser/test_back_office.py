@@ -5,32 +5,20 @@ close"), land on the next one; axe-core finds nothing serious at each step. Then
 at 390 px wide (a phone) has no sideways scroll, and is photographed at 390 by 844 and 1366 by 768.
 """
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from koki_site.contact.models import ContactMessage
 from koki_site.extensions import db
-from koki_site.newsletter.models import Subscription
-from koki_site.rights.models import RightsRequest
 from tests.browser.test_consent_banner import screenshot_path
 from tests.helpers.browser import serious_violations
 from tests.helpers.contact import send_contact
 from tests.helpers.mail import text_of
-from tests.helpers.staff import STAFF_PASSWORD, add_account
+from tests.helpers.staff import add_account, log_in_chromium, seed_back_office, staff_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/staff/login")
-    page.locator("#email").fill(email)  # by id: the page may be in either language
-    page.locator("#password").fill(STAFF_PASSWORD)
-    with page.expect_navigation():
-        page.locator("form button[type=submit]").click()
 
 
 def test_a_support_agents_round_open_reply_and_close_next(app, client, chromium, live_server, smtp):
@@ -44,7 +32,7 @@ def test_a_support_agents_round_open_reply_and_close_next(app, client, chromium,
     context = chromium.new_context(locale="en-GB", viewport=DESKTOP)
     page = context.new_page()
     base = live_server.url
-    log_in(page, base, "support@koki.test")
+    log_in_chromium(page, base, "support@koki.test")
     page.goto(f"{base}/staff/messages?status=new")
     row = page.locator(f"#message-{ada_id}")
     expect(row).to_have_class("unread")
@@ -75,90 +63,25 @@ def test_a_support_agents_round_open_reply_and_close_next(app, client, chromium,
     context.close()
 
 
-def seed_everything(app, client):
-    """A message with a long text, a rights request due soon, subscribers: pages with content."""
-    send_contact(
-        client,
-        "fr",
-        first_name="Élodie",
-        last_name="Rousseau-Delacroix",
-        email="elodie.rousseau-delacroix@hopital-universitaire-du-sud.example",
-        company="Centre hospitalier universitaire du Sud",
-        phone="06 98 76 54 32",
-        message="Bonjour, nous souhaitons une démonstration du logiciel de traçabilité " * 4,
-    )
-    now = datetime.now(UTC)
-    with app.app_context():
-        message_id = db.session.scalar(select(ContactMessage.id))
-        request = RightsRequest(
-            reference="KOKI-R-2026-00001",
-            email="elodie.rousseau-delacroix@hopital-universitaire-du-sud.example",
-            right="access",
-            details="",
-            language="fr",
-            status="open",
-            received_at=now - timedelta(days=25),
-            verified_at=now - timedelta(days=25),
-            deadline=(now + timedelta(days=4)).date(),
-        )
-        subscription = Subscription(
-            email="lecteur@example.org",
-            email_hmac="0" * 64,
-            language="fr",
-            status="confirmed",
-            legal_basis="consent",
-            source="https://www.koki.test/fr/newsletter",
-            policy_version="2026-11-29",
-            consent_text_sha256="a" * 64,
-            subscribed_at=now - timedelta(days=20),
-            confirmed_at=now - timedelta(days=20),
-        )
-        db.session.add_all([request, subscription])
-        db.session.commit()
-        return message_id, request.id, subscription.id
-
-
-def test_every_staff_page_fits_a_phone_and_is_photographed(app, client, chromium, live_server):
-    message_id, request_id, subscription_id = seed_everything(app, client)
+def test_every_staff_page_fits_a_phone_and_passes_axe(app, client, chromium, live_server):
+    pages = staff_pages(*seed_back_office(app, client))
     add_account(app, "all@koki.test", "support", "marketing", "dpo", "admin")
     add_account(app, "support-only@koki.test", "support")
-    pages = {
-        "home": "/staff/",
-        "messages": "/staff/messages",
-        "message": f"/staff/messages/{message_id}",
-        "saved-replies": "/staff/messages/saved-replies",
-        "signature": "/staff/messages/signature",
-        "newsletter": "/staff/newsletter",
-        "subscriber": f"/staff/newsletter/{subscription_id}",
-        "rights": "/staff/rights",
-        "rights-request": f"/staff/rights/{request_id}",
-        "audit": "/staff/audit",
-        "retention": "/staff/retention",
-        "register": "/staff/register",
-        "stats": "/staff/stats",
-        "accounts": "/staff/accounts",
-        "mail": "/staff/mail",
-        "not-found": "/staff/nowhere",
-    }
     base = live_server.url
     for lang in ("fr", "en"):
         context = chromium.new_context(locale=lang, viewport=PHONE)
         page = context.new_page()
-        log_in(page, base, "all@koki.test")
+        log_in_chromium(page, base, "all@koki.test")
         for name, path in pages.items():
-            for size, viewport in (("390", PHONE), ("1366", DESKTOP)):
-                page.set_viewport_size(viewport)
-                page.goto(f"{base}{path}")
-                if size == "390":
-                    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-                    assert overflow <= 0, (lang, name, overflow)
-                page.screenshot(path=screenshot_path(f"staff-{name}-{lang}-{size}.png"), full_page=True)
+            page.goto(f"{base}{path}")
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, (lang, name, overflow)
             if lang == "fr":
                 assert serious_violations(page) == [], name
         context.close()
     context = chromium.new_context(locale="fr", viewport=PHONE)
     page = context.new_page()
-    log_in(page, base, "support-only@koki.test")
+    log_in_chromium(page, base, "support-only@koki.test")
     response = page.goto(f"{base}/staff/audit")
     assert response.status == 403
     expect(page.locator("h1")).to_have_text("Accès refusé")
@@ -179,7 +102,7 @@ def test_a_saved_reply_typed_in_chromium_goes_above_the_signature(app, client, c
     context = chromium.new_context(locale="en-GB", viewport=DESKTOP)
     page = context.new_page()
     base = live_server.url
-    log_in(page, base, "support@koki.test")
+    log_in_chromium(page, base, "support@koki.test")
     page.goto(f"{base}/staff/messages/signature")
     page.locator("#signature_en").fill("Camille, KOKI support")
     with page.expect_navigation():
@@ -225,7 +148,7 @@ def test_the_staff_menu_is_one_line_on_a_laptop_and_the_header_short_on_a_phone(
     add_account(app, "all@koki.test", "support", "marketing", "dpo", "admin", display_name="Claire Martin")
     context = chromium.new_context(locale=lang, viewport=DESKTOP)
     page = context.new_page()
-    log_in(page, live_server.url, "all@koki.test")
+    log_in_chromium(page, live_server.url, "all@koki.test")
     page.goto(f"{live_server.url}/staff/")
     tops = page.eval_on_selector_all(
         "nav.staff-nav li", "items => items.filter(i => i.offsetParent).map(i => i.offsetTop)"

@@ -6,12 +6,16 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
+from koki_site.contact.models import ContactMessage
 from koki_site.core.audit import AuditEntry
 from koki_site.extensions import db
+from koki_site.newsletter.models import Subscription
+from koki_site.rights.models import RightsRequest
 from koki_site.staff import lockout, two_factor
 from koki_site.staff.models import StaffAccount, StaffLoginFailure
 from koki_site.staff.password_hashes import hash_password
 from tests.helpers import soup
+from tests.helpers.contact import send_contact
 from tests.helpers.mail import text_of
 
 STAFF_PASSWORD = "staff-password-for-tests"
@@ -106,3 +110,77 @@ def use_link(client, path):
     token, from the login page: a link that no longer works shows no button)."""
     client.get(path)
     return client.post(path, data={"csrf_token": csrf_token(client)})
+
+
+def log_in_chromium(page, base, email):
+    """Log in through the login page of a Playwright page."""
+    page.goto(f"{base}/staff/login")
+    page.locator("#email").fill(email)  # by id: the page may be in either language
+    page.locator("#password").fill(STAFF_PASSWORD)
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
+
+
+def seed_back_office(app, client):
+    """A message with a long text, a rights request due soon, subscribers: pages with content."""
+    send_contact(
+        client,
+        "fr",
+        first_name="Élodie",
+        last_name="Rousseau-Delacroix",
+        email="elodie.rousseau-delacroix@hopital-universitaire-du-sud.example",
+        company="Centre hospitalier universitaire du Sud",
+        phone="06 98 76 54 32",
+        message="Bonjour, nous souhaitons une démonstration du logiciel de traçabilité " * 4,
+    )
+    now = datetime.now(UTC)
+    with app.app_context():
+        message_id = db.session.scalar(select(ContactMessage.id))
+        request = RightsRequest(
+            reference="KOKI-R-2026-00001",
+            email="elodie.rousseau-delacroix@hopital-universitaire-du-sud.example",
+            right="access",
+            details="",
+            language="fr",
+            status="open",
+            received_at=now - timedelta(days=25),
+            verified_at=now - timedelta(days=25),
+            deadline=(now + timedelta(days=4)).date(),
+        )
+        subscription = Subscription(
+            email="lecteur@example.org",
+            email_hmac="0" * 64,
+            language="fr",
+            status="confirmed",
+            legal_basis="consent",
+            source="https://www.koki.test/fr/newsletter",
+            policy_version="2026-11-29",
+            consent_text_sha256="a" * 64,
+            subscribed_at=now - timedelta(days=20),
+            confirmed_at=now - timedelta(days=20),
+        )
+        db.session.add_all([request, subscription])
+        db.session.commit()
+        return message_id, request.id, subscription.id
+
+
+def staff_pages(message_id, request_id, subscription_id):
+    """Every staff page by name, those of one record with the records seed_back_office wrote."""
+    return {
+        "home": "/staff/",
+        "messages": "/staff/messages",
+        "message": f"/staff/messages/{message_id}",
+        "saved-replies": "/staff/messages/saved-replies",
+        "signature": "/staff/messages/signature",
+        "newsletter": "/staff/newsletter",
+        "subscriber": f"/staff/newsletter/{subscription_id}",
+        "rights": "/staff/rights",
+        "rights-request": f"/staff/rights/{request_id}",
+        "audit": "/staff/audit",
+        "retention": "/staff/retention",
+        "register": "/staff/register",
+        "stats": "/staff/stats",
+        "accounts": "/staff/accounts",
+        "mail": "/staff/mail",
+        "not-found": "/staff/nowhere",
+    }
