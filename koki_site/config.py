@@ -27,6 +27,12 @@ PROXY_FIX_X_PROTO = 0
 # GET /metrics (Prometheus' text format) answers only clients of these networks, a 404 to anyone
 # else: a list of CIDRs (FLASK_METRICS_ALLOWED_NETWORKS='["127.0.0.0/8", "10.0.0.0/8"]').
 METRICS_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+# GET /.well-known/security.txt (RFC 9116, koki_site/pages/security_txt.py): where to report a
+# vulnerability, a mailto: or https: URI or a list of them, and the date after which that should no
+# longer be trusted, an ISO 8601 date and time with its offset ("2027-06-30T00:00:00+02:00"),
+# required with a contact. No contact: no such file (404).
+SECURITY_CONTACT = ""
+SECURITY_TXT_EXPIRES = ""
 
 # Database
 SQLALCHEMY_DATABASE_URI = None  # defaults to sqlite:///<instance>/koki.db in create_app

@@ -6,6 +6,10 @@ filename='css/site.css')` gives that name. WhiteNoise serves it with `Cache-Cont
 max-age=31536000, immutable` and the compressed variant the browser accepts. A changed file gets
 a new name, so a browser never keeps a stale one. The plain names stay served, for an hour.
 Nothing of this in debug: Flask serves static/ as it is, so edits show at once.
+
+A few files are asked for at the site's root by browsers and crawlers that read no page first
+(/favicon.ico): ROOT_FILES answers those paths with a file of static/, served as /static/ serves
+it (the plain name's hour), in debug too.
 """
 
 import hashlib
@@ -22,11 +26,17 @@ from koki_site.core import security
 HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+$")
 IMMUTABLE = "public, max-age=31536000, immutable"
 CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')\s?#]+)\1\s*\)""")
+ROOT_FILES = {"/favicon.ico": "img/favicon.ico"}  # path asked for: file of static/
 
 
 def init_app(app):
-    if app.debug:
-        return
+    if not app.debug:
+        serve_built_files(app)
+    # Outermost, so that WhiteNoise (or Flask's static view, in debug) sees the /static/ path.
+    app.wsgi_app = served_at_the_root(app.wsgi_app, app.static_url_path)
+
+
+def serve_built_files(app):
     source = Path(app.static_folder)
     build = build_folder(app)
     manifest = build_files(source, build)
@@ -40,6 +50,19 @@ def init_app(app):
         immutable_file_test=lambda path, url: bool(HASHED.search(url)),
         add_headers_function=add_headers,
     )
+
+
+def served_at_the_root(wsgi_app, static_url_path):
+    """ROOT_FILES' paths answered with their file of static/: the same answer, without a redirect."""
+    paths = {path: f"{static_url_path}/{name}" for path, name in ROOT_FILES.items()}
+
+    def app(environ, start_response):
+        path = paths.get(environ.get("PATH_INFO"))
+        if path:
+            environ["PATH_INFO"] = path
+        return wsgi_app(environ, start_response)
+
+    return app
 
 
 def build_folder(app):

@@ -14,6 +14,7 @@ EVERY_KIND_OF_RESPONSE = [f"/{lang}{path}" for lang in LANGS for path in PAGES] 
     "/metrics",
     "/robots.txt",
     "/static/css/site.css",
+    "/favicon.ico",
     "/en/no-such-page",
     "/xx/privacy",
 ]

@@ -9,6 +9,7 @@ import shlex
 
 from koki_site import config
 from koki_site.core.security import HSTS
+from koki_site.core.static_files import ROOT_FILES
 from tests.helpers.deploy import GUNICORN_CONF, ROOT, SITE_CONF
 
 SYSTEMD = ROOT / "deploy" / "systemd"
@@ -97,3 +98,12 @@ def test_nginx_never_serves_metrics():
     location = re.search(r"location = /metrics \{([^}]*)\}", text)
     assert location and "return 404;" in location.group(1)
     assert text.index("listen 443") < location.start()  # in the HTTPS server, the one that proxies
+
+
+def test_nginx_answers_the_root_files_from_static_as_the_app_does():
+    # The file of /static/ with that location's headers (test_tls.py asks nginx for it).
+    locations = dict(
+        re.findall(r"location = (\S+) \{\s*rewrite \^ /static/(\S+) last;\s*\}", SITE_CONF.read_text())
+    )
+    assert locations == ROOT_FILES
+    assert all((ROOT / "static" / name).is_file() for name in ROOT_FILES.values())

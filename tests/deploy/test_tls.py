@@ -259,6 +259,17 @@ def test_hosts_schemes_and_bodies_at_the_proxy(site):
     assert header_values(page_headers, "Cache-Control") == ["public, max-age=3600"]  # as all of /static/
 
 
+def test_nginx_serves_the_icon_at_the_root_as_a_static_file(site):
+    status, headers, body = site.https("GET", "/favicon.ico")
+    assert status == 200 and body[:4] == b"\x00\x00\x01\x00"
+    assert body == (ROOT / "static" / "img" / "favicon.ico").read_bytes()
+    assert header_values(headers, "Content-Type") == ["image/x-icon"]
+    assert header_values(headers, "Cache-Control") == ["public, max-age=3600"]  # a plain name's hour
+    assert header_values(headers, "Strict-Transport-Security") == [HSTS]
+    assert header_values(headers, "X-Content-Type-Options") == ["nosniff"]
+    assert "GET /favicon.ico " not in site.gunicorn.log()  # nginx answered
+
+
 def test_metrics_are_read_on_the_host_straight_from_gunicorn_never_through_nginx(site):
     for path in ("/metrics", "/metrics?x=1", "//metrics", "/%6Detrics"):
         status, headers, body = site.https("GET", path)
