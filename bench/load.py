@@ -67,6 +67,7 @@ from aiosmtpd.controller import Controller
 from limits import parse_many
 
 ROOT = Path(__file__).resolve().parent.parent
+READY_FILE = runpy.run_path(str(ROOT / "deploy" / "reload.py"))["ready_file"]  # a worker's, once loaded
 BIN = Path(sys.executable).parent
 LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
 SUPPORT = "support@example.org"
@@ -755,7 +756,7 @@ def workers_of(master):
 
 
 def ready(pid):
-    return (Path(tempfile.gettempdir()) / f"koki-site-worker-{pid}.ready").exists()
+    return READY_FILE(pid).exists()
 
 
 def report_reload(kind, tally, window):

@@ -9,10 +9,14 @@ number of workers.
 import glob
 import multiprocessing
 import os
-import tempfile
+import runpy
 from pathlib import Path
 
 from gunicorn import glogging
+
+# The file each worker writes once its app is loaded, which deploy/reload.py waits for: its own
+# definition, read from beside this file (gunicorn reads this file as a script, with no package).
+ready_file = runpy.run_path(str(Path(__file__).with_name("reload.py")))["ready_file"]
 
 # nginx, on the same host, is the only client.
 bind = "127.0.0.1:8000"
@@ -109,8 +113,3 @@ def post_worker_init(worker):
 
 def worker_exit(server, worker):
     ready_file(worker.pid).unlink(missing_ok=True)
-
-
-def ready_file(pid):
-    """The same file as deploy/reload.py's: beside this file, as gunicorn does not import it."""
-    return Path(tempfile.gettempdir()) / f"koki-site-worker-{pid}.ready"
