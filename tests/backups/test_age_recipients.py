@@ -12,6 +12,7 @@ import pytest
 from koki_site import create_app
 from tests.conftest import SECRET
 from tests.helpers.backups import (
+    BACKUP_KEY,
     assert_restored_but_what_changed_since,
     erase_ada_rename_bob_and_unsubscribe_him,
     invoke,
@@ -20,7 +21,6 @@ from tests.helpers.backups import (
 
 pytestmark = pytest.mark.db
 IDENTITY = pyrage.x25519.Identity.generate()  # the company's, kept in its safe
-PASSPHRASE = "a backup key of more than thirty-two characters"
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def test_the_identity_may_come_from_standard_input(runner, backup):
 
 @pytest.mark.parametrize("app_settings", [{"BACKUP_AGE_RECIPIENTS": [str(IDENTITY.to_public())]}])
 def test_recipients_win_over_the_passphrase(app, runner, tmp_path, identity_file):
-    app.config["BACKUP_KEY"] = PASSPHRASE
+    app.config["BACKUP_KEY"] = BACKUP_KEY
     path = tmp_path / "site.age"
     assert invoke(runner, "backup", "create", "-o", path)[0] == 0
     assert b"-> X25519 " in path.read_bytes() and b"-> scrypt " not in path.read_bytes()

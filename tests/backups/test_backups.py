@@ -19,6 +19,7 @@ from koki_site.extensions import db
 from koki_site.mail import worker
 from tests.helpers import soup
 from tests.helpers.backups import (
+    BACKUP_KEY,
     assert_restored_but_what_changed_since,
     erase_ada_rename_bob_and_unsubscribe_him,
     invoke,
@@ -26,12 +27,11 @@ from tests.helpers.backups import (
 )
 
 pytestmark = pytest.mark.db
-KEY = "a backup key of more than thirty-two characters"
 
 
 @pytest.fixture
 def app_settings(tmp_path):
-    return {"BACKUP_KEY": KEY, "BACKUP_DIR": str(tmp_path / "backups")}
+    return {"BACKUP_KEY": BACKUP_KEY, "BACKUP_DIR": str(tmp_path / "backups")}
 
 
 def test_a_backup_is_verified_whole_and_a_changed_byte_fails(app, runner, tmp_path, ada_and_bob):
@@ -64,7 +64,7 @@ def test_the_standard_decryption_gives_a_tar_of_the_header_and_the_dump(app, run
     path = tmp_path / "site.age"
     assert invoke(runner, "backup", "create", "-o", path)[0] == 0
     decrypted = tmp_path / "site.tar"
-    decrypted.write_bytes(pyrage.passphrase.decrypt(path.read_bytes(), KEY))
+    decrypted.write_bytes(pyrage.passphrase.decrypt(path.read_bytes(), BACKUP_KEY))
     with tarfile.open(decrypted) as tar:
         assert tar.getnames()[0] == "header.json"
         header = json.load(tar.extractfile("header.json"))
@@ -103,7 +103,7 @@ def test_a_restore_asks_first_and_refuses_a_newer_schema(app, runner, tmp_path, 
     assert code != 0 and "Aborted" in output
     future = archive.Header("sqlite", "9999_from_the_future", datetime.now(UTC).isoformat())
     newer = tmp_path / "newer.age"
-    newer.write_bytes(encryption.encrypt(archive.pack(future, b"not a database"), [], KEY))
+    newer.write_bytes(encryption.encrypt(archive.pack(future, b"not a database"), [], BACKUP_KEY))
     code, output = invoke(runner, "backup", "restore", str(newer), "--yes")
     assert code != 0 and "newer" in output
     assert names(app) == ["Ada", "Bob"]  # nothing was touched

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from koki_site.backups import dumps
 from tests.helpers.backups import (
+    BACKUP_KEY,
     assert_restored_but_what_changed_since,
     erase_ada_rename_bob_and_unsubscribe_him,
     invoke,
@@ -19,15 +20,14 @@ from tests.helpers.backups import (
 )
 
 pytestmark = pytest.mark.db
-KEY = "a backup key of more than thirty-two characters"
 
 
 @pytest.fixture
 def app_settings():
-    return {"BACKUP_KEY": KEY}
+    return {"BACKUP_KEY": BACKUP_KEY}
 
 
-def former_backup(app, path, secret=KEY):
+def former_backup(app, path, secret=BACKUP_KEY):
     """A backup file as the former code wrote it."""
     with app.app_context():
         kind, dump = dumps.dump()

@@ -10,6 +10,8 @@ from tests.helpers.contact import send_contact
 from tests.helpers.newsletter import links, subscribe
 from tests.helpers.rights import ask, verify_link
 
+BACKUP_KEY = "a backup key of more than thirty-two characters"  # a passphrase the app accepts
+
 
 def write_and_subscribe_ada_and_bob(app, smtp):
     """Ada and Bob wrote and subscribed (confirmed)."""
