@@ -1,13 +1,15 @@
-"""Core commands: `flask translate …`, `flask purge` (mail, backups and capabilities add theirs)."""
+"""Core commands: `flask translate …`, `flask purge`, `flask check [--deploy]` (mail, backups and
+capabilities add theirs)."""
 
 import tempfile
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
 
-from koki_site.core import retention
+from koki_site.core import go_live, retention
 from koki_site.core.i18n import compile_catalogues, translations_directory
 
 translate = AppGroup("translate", help="Update and compile the message catalogues.")
@@ -17,6 +19,7 @@ EXTRACT_KEYWORDS = ("-k", "_l", "-k", "lazy_pgettext:1c,2")
 
 def init_app(app):
     app.cli.add_command(translate)
+    app.cli.add_command(check_command)
     retention.init_app(app)
 
 
@@ -60,3 +63,24 @@ def translate_compile():
     """Compile the .po catalogues into the .mo files the site reads."""
     compiled = compile_catalogues(translations_directory(current_app), force=True)
     click.echo(f"Catalogues compiled: {', '.join(compiled) or 'none'}.")
+
+
+@click.command("check")
+@click.option(
+    "--deploy", is_flag=True, help="Also what a live site needs: keys, HTTPS, mail, backups, a worker."
+)
+@with_appcontext
+def check_command(deploy):
+    """Say what is not ready, in words, and exit 1; exit 0 when nothing is found.
+
+    Without --deploy, only what matters on any install: the schema, and a configured SMTP server.
+    """
+    with force_locale("en"):  # for the operator; and no request, so no language to choose from
+        found = go_live.findings() if deploy else go_live.local_findings()
+    if not found:
+        click.echo("Ready to go live: nothing found." if deploy else "Nothing found (--deploy checks more).")
+        return
+    click.echo(f"Not ready to go live ({len(found)} found):" if deploy else f"{len(found)} found:")
+    for finding in found:
+        click.echo(f"- {finding.key}: {finding.message}")
+    raise SystemExit(1)

@@ -40,6 +40,7 @@ from tests.helpers.deploy import (
     https,
     make_certificate,
     plain_http,
+    production_settings,
     wait_until,
 )
 from tests.helpers.staff import STAFF_PASSWORD, add_account
@@ -79,12 +80,7 @@ def site(migrated_database, tmp_path_factory):
     prefix = f"koki-test-deploy-{secrets.token_hex(4)}"
     env = app_environment(
         url,
-        SITE_URL=f"https://{HOST}:{https_port}",
-        TRUSTED_HOSTS=json.dumps([HOST]),
-        PROXY_FIX_X_FOR=1,
-        PROXY_FIX_X_PROTO=1,
-        SESSION_COOKIE_SECURE="true",
-        MAIL_DELIVERY="worker",
+        **production_settings(f"https://{HOST}:{https_port}"),
         CONSENT_RATE_LIMIT=f"{CONSENT_LIMIT} per hour",
         RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379" if shared else "memory://",
         RATELIMIT_KEY_PREFIX=prefix,
