@@ -19,9 +19,11 @@ from werkzeug.sansio.utils import host_is_trusted
 from koki_site.core import formats, jobs, metrics, rate_limits, schema, secret_keys
 from koki_site.core import go_live_words as words
 from koki_site.extensions import db
+from koki_site.pages import security_txt
 
 BACKUP_WITHIN = timedelta(hours=26)  # a daily backup, and two hours for it to run late
 BEAT_WITHIN = timedelta(minutes=1)  # a worker beats every 30 s (jobs.BEAT_EVERY)
+SECURITY_TXT_NOTICE = timedelta(days=30)  # time to renew security.txt's expiry before it passes
 PROBE_TIMEOUT = 5  # seconds, for each exchange with the SMTP server
 UPGRADE = "flask --app app db upgrade"
 POSTGRESQL = "postgresql+psycopg:///koki"  # what docs/operations.md sets up
@@ -148,6 +150,16 @@ def legal_notice(config):
     ]
 
 
+def security_contact(config):
+    """Where to report a vulnerability (/.well-known/security.txt), and a date that is not past."""
+    if not config.get("SECURITY_CONTACT"):
+        return [say("SECURITY_CONTACT", words.NO_SECURITY_CONTACT)]
+    expires = datetime.fromisoformat(security_txt.expires(config))  # checked as the app started
+    if expires - datetime.now(UTC) < SECURITY_TXT_NOTICE:
+        return [say("SECURITY_TXT_EXPIRES", words.SECURITY_TXT_EXPIRING, date=expires.date().isoformat())]
+    return []
+
+
 def workers(config):
     """What one process cannot share with gunicorn's others (its count: deploy/gunicorn.conf.py's rule)."""
     count = rate_limits.workers(current_app)
@@ -168,7 +180,16 @@ def rate_limits_on(config):
     return [] if config.get("RATELIMIT_ENABLED", True) else [say("RATELIMIT_ENABLED", words.LIMITS_OFF)]
 
 
-CONFIG_CHECKS = (debug, strong_keys, https_and_hosts, mail_settings, legal_notice, workers, rate_limits_on)
+CONFIG_CHECKS = (
+    debug,
+    strong_keys,
+    https_and_hosts,
+    mail_settings,
+    legal_notice,
+    security_contact,
+    workers,
+    rate_limits_on,
+)
 
 
 def database_findings(now, deploy):

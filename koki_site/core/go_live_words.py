@@ -83,6 +83,15 @@ LEGAL_NOTICE = {
     ),
 }
 
+NO_SECURITY_CONTACT = _l(
+    "Empty: /.well-known/security.txt is not served, so whoever finds a vulnerability does not know "
+    "where to write. Set a mailto: or https: address, and SECURITY_TXT_EXPIRES less than a year ahead."
+)
+SECURITY_TXT_EXPIRING = _l(
+    "security.txt expires on %(date)s: after it, its contact should no longer be trusted. Set a date "
+    "less than a year ahead."
+)
+
 SQLITE_WORKERS = _l(
     "SQLite, with %(count)d gunicorn workers (WEB_CONCURRENCY, else two per core plus one): SQLite "
     "lets one process write at a time. Use PostgreSQL, %(example)s (docs/operations.md)."

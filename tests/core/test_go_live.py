@@ -75,7 +75,7 @@ def test_a_fresh_install_is_not_ready_and_each_missing_item_is_named(app, runner
     assert result.exit_code == 1, result.output
     assert result.output.startswith("Not ready to go live")
     expected = {"BACKUP_KEY", "SITE_URL", "TRUSTED_HOSTS", "SESSION_COOKIE_SECURE", "MAIL_SERVER"}
-    expected |= LEGAL_NOTICE | {"RATELIMIT_STORAGE_URI", "backups", "worker"}
+    expected |= LEGAL_NOTICE | {"SECURITY_CONTACT", "RATELIMIT_STORAGE_URI", "backups", "worker"}
     if sqlite(app):
         expected.add("SQLALCHEMY_DATABASE_URI")
     assert sorted(named(result.output)) == sorted(expected)
@@ -161,6 +161,11 @@ def test_a_mail_server_that_never_greets_is_named_after_the_probes_timeout(deplo
         ({"COMPANY_REGISTRATION": " "}, ["COMPANY_REGISTRATION"]),
         ({"HOST_NAME": ""}, ["HOST_NAME"]),
         ({"RATELIMIT_ENABLED": False}, ["RATELIMIT_ENABLED"]),
+        ({"SECURITY_CONTACT": ""}, ["SECURITY_CONTACT"]),
+        (
+            {"SECURITY_TXT_EXPIRES": (datetime.now(UTC) + timedelta(days=20)).isoformat()},
+            ["SECURITY_TXT_EXPIRES"],
+        ),
         ({"FLASK_DEBUG": "1"}, ["DEBUG"]),  # the variable, as `flask --debug` sets it: the CLI reads it
     ],
 )

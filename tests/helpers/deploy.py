@@ -60,7 +60,8 @@ def stop(process, signal_number=signal.SIGTERM, timeout=30):
 def app_environment(database_url, **settings):
     """The environment of a process of the site: FLASK_* settings, none from the test's shell.
 
-    A text is given as it is, any other value as JSON, which the app reads back (True, a list).
+    A text or a path is given as it is, any other value as JSON, which the app reads back (True, a
+    list).
     """
     return {
         **{name: value for name, value in os.environ.items() if not name.startswith("FLASK_")},
@@ -69,7 +70,7 @@ def app_environment(database_url, **settings):
         "FLASK_ARGON2_TIME_COST": "1",  # fast hashes, as in every test
         "FLASK_ARGON2_MEMORY_COST": "1024",
         **{
-            f"FLASK_{name}": value if isinstance(value, str) else json.dumps(value)
+            f"FLASK_{name}": str(value) if isinstance(value, str | os.PathLike) else json.dumps(value)
             for name, value in settings.items()
         },
     }
@@ -100,6 +101,8 @@ def production_settings(site_url, host=HOST):
         "PUBLICATION_DIRECTOR": "Camille Martin",
         "HOST_ADDRESS": "3 rue de l’Hébergeur, 69760 Limonest",
         "DPO_ADDRESS": "KOKI SOFTWARE, à l’attention du DPO, 12 rue de l’Exemple, 69001 Lyon",
+        "SECURITY_CONTACT": "mailto:security@koki.test",
+        "SECURITY_TXT_EXPIRES": (datetime.now(UTC) + timedelta(days=300)).isoformat(),
     }
 
 
