@@ -19,7 +19,6 @@ from werkzeug.sansio.utils import host_is_trusted
 from koki_site.core import formats, jobs, metrics, rate_limits, schema, secret_keys
 from koki_site.core import go_live_words as words
 from koki_site.extensions import db
-from koki_site.pages import security_txt
 
 BACKUP_WITHIN = timedelta(hours=26)  # a daily backup, and two hours for it to run late
 BEAT_WITHIN = timedelta(minutes=1)  # a worker beats every 30 s (jobs.BEAT_EVERY)
@@ -154,7 +153,8 @@ def security_contact(config):
     """Where to report a vulnerability (/.well-known/security.txt), and a date that is not past."""
     if not config.get("SECURITY_CONTACT"):
         return [say("SECURITY_CONTACT", words.NO_SECURITY_CONTACT)]
-    expires = datetime.fromisoformat(security_txt.expires(config))  # checked as the app started
+    expires = config["SECURITY_TXT_EXPIRES"]  # its form was checked as the app started
+    expires = expires if isinstance(expires, datetime) else datetime.fromisoformat(expires)
     if expires - datetime.now(UTC) < SECURITY_TXT_NOTICE:
         return [say("SECURITY_TXT_EXPIRES", words.SECURITY_TXT_EXPIRING, date=expires.date().isoformat())]
     return []
