@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from psycopg.conninfo import make_conninfo
 from sqlalchemy import text
 
 from koki_site.backups.archive import BackupError
@@ -29,7 +30,8 @@ def dump():
     """(format, bytes) of the whole database."""
     if format_of_engine() == SQLITE:
         return SQLITE, dump_sqlite()
-    return POSTGRESQL, run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", libpq_url()])
+    command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges"]
+    return POSTGRESQL, run([*command, "--dbname", libpq_conninfo(db.engine)])
 
 
 def restore(kind, data):
@@ -43,7 +45,7 @@ def restore(kind, data):
         with db.engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         command = ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error"]
-        run([*command, "--dbname", libpq_url()], data)
+        run([*command, "--dbname", libpq_conninfo(db.engine)], data)
     db.engine.dispose()  # connections opened before the restore know the old tables
 
 
@@ -96,9 +98,17 @@ def postgresql_tables(data):
     return sorted(line.split()[-2] for line in listing.splitlines() if " TABLE DATA " in line)
 
 
-def libpq_url():
-    """The database URL as libpq reads it (no SQLAlchemy driver name)."""
-    return db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+def libpq_conninfo(engine):
+    """The engine's database as a libpq connection string, for pg_dump and pg_restore.
+
+    Read by the dialect as it reads it to connect, so a URL naming several hosts
+    (?host=a:5432&host=b:5433) gives libpq all of them (host=a,b port=5432,5433), and psycopg
+    writes it in libpq's syntax, quoting what must be. "context" is psycopg's own (its type
+    adapters), not a libpq option.
+    """
+    args, params = engine.dialect.create_connect_args(engine.url)
+    params.pop("context", None)
+    return make_conninfo(*args, **params)
 
 
 def run(command, data=None):
