@@ -9,7 +9,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from psycopg.conninfo import make_conninfo
 from sqlalchemy import text
 
 from koki_site.backups.archive import BackupError
@@ -106,6 +105,8 @@ def libpq_conninfo(engine):
     writes it in libpq's syntax, quoting what must be. "context" is psycopg's own (its type
     adapters), not a libpq option.
     """
+    from psycopg.conninfo import make_conninfo  # PostgreSQL's driver, loaded only on PostgreSQL
+
     args, params = engine.dialect.create_connect_args(engine.url)
     params.pop("context", None)
     return make_conninfo(*args, **params)
