@@ -2,7 +2,8 @@
 
 - outbox.py: the table, `queue()` (in the caller's transaction), what the register needs;
 - delivery.py: `deliver()`: claim due mail in one short transaction, talk SMTP with no transaction
-  open, record the outcome in another; at least once, with a Message-ID fixed when queued;
+  open, record the outcome in another (held until the database answers); a Message-ID fixed when
+  queued, for the mail a dead worker leaves to go again;
 - worker.py: `flask worker`, which delivers the outbox within seconds and runs the daily jobs.
 
 No page waits on SMTP: the request only queues its mail, the worker sends it within seconds.

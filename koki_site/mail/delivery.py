@@ -3,8 +3,10 @@
 No database transaction is ever open during an SMTP conversation: a server that accepts and never
 answers holds one sender for MAIL_TIMEOUT, never a connection of the pool nor a page. A claim
 holds a mail for a lease of a few SMTP timeouts; a sender that dies with it leaves it to the next
-one after the lease. Delivery is at least once: a mail whose removal failed after it was sent is
-sent again, under the same Message-ID, so the recipient's client shows it once.
+one after the lease. A mail sent whose removal failed (the database went away, or failed over)
+is held by its sender and removed before it claims anything else, so it is not sent again. Only
+a sender that dies or stops in between leaves it to go again after the lease: delivery is at
+least once, under a Message-ID fixed when queued, so the recipient's client shows it once.
 
 A server that cannot be reached is no mail's failure: the round stops at the first mail and puts
 it back, due, with its error and its attempts unspent. Counted, an outage of two hours would give
@@ -71,7 +73,7 @@ def deliver(ids=None, until=None):
     it down as well.
     """
     sent = errors = 0
-    while not (until and until()) and (mail := claim(ids)):
+    while not (until and until()) and record_held() and (mail := claim(ids)):
         try:
             ok = send_and_record(mail)
         except ServerUnavailable:
@@ -126,14 +128,36 @@ def send_and_record(mail):
 
 
 def record_delivery(mail):
-    """A delivered mail leaves the outbox; if that fails, the lease runs out and it goes again."""
+    """A delivered mail leaves the outbox; while the database cannot say so, its sender holds it."""
+    if not remove(mail):
+        held().append(mail)
+
+
+def held():
+    """The mail this process sent and could not remove yet: it goes before any other claim."""
+    return current_app.extensions.setdefault("koki_mail_sent_not_recorded", [])
+
+
+def record_held():
+    """Remove the mail held since the database went away; False while it is still away."""
+    mails = held()
+    while mails:
+        if not remove(mails[0]):
+            return False
+        mails.pop(0)
+    return True
+
+
+def remove(mail):
     try:
         db.session.execute(delete(OutboxMail).where(OutboxMail.id == mail.id))
         db.session.commit()
         delivered.send(current_app._get_current_object(), ref=mail.ref)
     except SQLAlchemyError:
         db.session.rollback()
-        current_app.logger.exception("mail %s sent, not recorded: it will go again, same Message-ID", mail.id)
+        current_app.logger.exception("mail %s sent, not recorded yet: held until it is", mail.id)
+        return False
+    return True
 
 
 def put_back(mail, error):

@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import event, func, select, text, update
 from sqlalchemy.exc import OperationalError
 
-from koki_site import mail
+from koki_site import create_app, mail
 from koki_site.contact.models import ContactMessage
 from koki_site.extensions import db
 from koki_site.mail import worker
-from tests.conftest import Mailbox, free_port
+from tests.conftest import Mailbox, free_port, settings
 from tests.helpers.contact import send_contact
 from tests.helpers.worker import (
     HangingUpServer,
@@ -84,26 +84,58 @@ def test_a_hanging_smtp_server_stalls_nothing_and_loses_nothing(app, client, smt
     assert len(ids) == len(set(ids)) == 24
 
 
-def test_a_mail_sent_again_after_its_bookkeeping_failed_keeps_its_message_id(app, smtp):
-    with app.test_request_context():
-        mail.queue("ada@example.org", "Subject", "Text")
-        db.session.commit()
-    refused = {"once": True}
+class RemovalRefused:
+    """While set, the database refuses to remove a mail from the outbox, as one gone away would."""
 
-    def fail_the_removal_once(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith("DELETE FROM mail_outbox") and refused.pop("once", False):
+    def __init__(self, engine):
+        self.engine, self.away = engine, True
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self.refuse)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self.refuse)
+
+    def refuse(self, conn, cursor, statement, parameters, context, executemany):
+        if self.away and statement.startswith("DELETE FROM mail_outbox"):
             raise OperationalError(statement, parameters, Exception("the database went away"))
 
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", fail_the_removal_once)
-        try:
-            assert mail.deliver() == (1, 0)  # sent; its removal failed: it stays, claimed
-        finally:
-            event.remove(db.engine, "before_cursor_execute", fail_the_removal_once)
+
+def queue_mails(app, *subjects):
+    with app.test_request_context():
+        for subject in subjects:
+            mail.queue("ada@example.org", subject, "Text")
+        db.session.commit()
+
+
+def test_a_mail_sent_whose_removal_failed_is_removed_once_the_database_answers_not_sent_again(app, smtp):
+    queue_mails(app, "First", "Second")
+    with app.app_context(), RemovalRefused(db.engine) as database:
+        assert mail.deliver() == (1, 0)  # sent; not removed: its sender holds it, and claims no other
+        assert count(app, mail.OutboxMail) == 2
+        assert mail.deliver() == (0, 0)
+        database.away = False
+        all_due_now(app)  # even once its lease has run out
+        assert mail.deliver() == (1, 0)
+    assert [message["Subject"] for message in smtp.wait_for(2)] == ["First", "Second"]
+    assert count(app, mail.OutboxMail) == 0
+
+
+def test_a_mail_whose_sender_died_before_recording_it_goes_again_with_its_message_id(app, smtp, tmp_path):
+    queue_mails(app, "Subject")
+    with app.app_context(), RemovalRefused(db.engine):
+        assert mail.deliver() == (1, 0)  # sent, not removed; then this sender is gone
+    other_sender = create_app(
+        settings(app.config["SQLALCHEMY_DATABASE_URI"], MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port),
+        instance_path=tmp_path / "other",
+    )
+    with other_sender.app_context():
         assert mail.deliver() == (0, 0)  # within its lease, nobody sends it again
     all_due_now(app)  # the lease runs out
-    with app.app_context():
+    with other_sender.app_context():
         assert mail.deliver() == (1, 0)
+        db.engine.dispose()
     first, second = smtp.wait_for(2)
     assert first["Message-ID"] == second["Message-ID"]  # one mail in the recipient's client
     assert count(app, mail.OutboxMail) == 0
