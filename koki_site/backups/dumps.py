@@ -4,6 +4,7 @@ pg_dump reads one snapshot however long it runs; SQLite's backup API copies a co
 while the site goes on writing. A restore replaces the whole database with the copy.
 """
 
+import os
 import sqlite3
 import subprocess
 import tempfile
@@ -30,7 +31,8 @@ def dump():
     if format_of_engine() == SQLITE:
         return SQLITE, dump_sqlite()
     command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges"]
-    return POSTGRESQL, run([*command, "--dbname", libpq_conninfo(db.engine)])
+    conninfo, password = libpq_connection(db.engine)
+    return POSTGRESQL, run([*command, "--dbname", conninfo], password=password)
 
 
 def restore(kind, data):
@@ -44,7 +46,8 @@ def restore(kind, data):
         with db.engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         command = ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error"]
-        run([*command, "--dbname", libpq_conninfo(db.engine)], data)
+        conninfo, password = libpq_connection(db.engine)
+        run([*command, "--dbname", conninfo], data, password=password)
     db.engine.dispose()  # connections opened before the restore know the old tables
 
 
@@ -97,24 +100,28 @@ def postgresql_tables(data):
     return sorted(line.split()[-2] for line in listing.splitlines() if " TABLE DATA " in line)
 
 
-def libpq_conninfo(engine):
-    """The engine's database as a libpq connection string, for pg_dump and pg_restore.
+def libpq_connection(engine):
+    """(libpq connection string, password or None): the engine's database, for pg_dump and pg_restore.
 
     Read by the dialect as it reads it to connect, so a URL naming several hosts
     (?host=a:5432&host=b:5433) gives libpq all of them (host=a,b port=5432,5433), and psycopg
     writes it in libpq's syntax, quoting what must be. "context" is psycopg's own (its type
-    adapters), not a libpq option.
+    adapters), not a libpq option. The password stays out of the string: on a command line, any
+    user of the machine reads it in `ps`.
     """
     from psycopg.conninfo import make_conninfo  # PostgreSQL's driver, loaded only on PostgreSQL
 
     args, params = engine.dialect.create_connect_args(engine.url)
     params.pop("context", None)
-    return make_conninfo(*args, **params)
+    password = params.pop("password", None)
+    return make_conninfo(*args, **params), password
 
 
-def run(command, data=None):
+def run(command, data=None, password=None):
+    """The tool's output; a password goes to it in PGPASSWORD, which only its own user may read."""
+    env = (os.environ | {"PGPASSWORD": password}) if password else None
     try:
-        done = subprocess.run(command, input=data, capture_output=True, check=False, timeout=3600)  # noqa: S603
+        done = subprocess.run(command, input=data, env=env, capture_output=True, check=False, timeout=3600)  # noqa: S603
     except FileNotFoundError as error:
         raise BackupError(f"{command[0]} is not installed (Debian: postgresql-client).") from error
     if done.returncode != 0:  # what it says may quote a row: shown to whoever ran the command, not logged

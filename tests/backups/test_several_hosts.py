@@ -9,7 +9,7 @@ from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, make_url
 
-from koki_site.backups.dumps import libpq_conninfo
+from koki_site.backups.dumps import libpq_connection
 from tests.conftest import free_port
 from tests.helpers.backups import invoke, names
 
@@ -26,21 +26,28 @@ KEY = "a backup key of more than thirty-two characters"
         ("postgresql+psycopg://koki@db-a:5432/koki", {"host": "db-a", "port": "5432"}),
         ("postgresql+psycopg://koki@/koki?host=/var/run/postgresql", {"host": "/var/run/postgresql"}),
         ("postgresql+psycopg://koki@/koki?host=db-a&host=db-b", {"host": "db-a,db-b", "port": ","}),
-        (
-            "postgresql+psycopg://koki:it%27s%20a%20pass%3Dword@db-a/koki?sslmode=require",
-            {"host": "db-a", "password": "it's a pass=word", "sslmode": "require"},
-        ),
+        ("postgresql+psycopg://koki@db-a/koki?sslmode=require", {"host": "db-a", "sslmode": "require"}),
     ],
 )
 def test_the_dump_tools_get_every_host_port_and_option_of_the_url(url, expected):
     engine = create_engine(url)  # no connection is made
-    assert conninfo_to_dict(libpq_conninfo(engine)) == {"dbname": "koki", "user": "koki", **expected}
+    conninfo, password = libpq_connection(engine)
+    assert conninfo_to_dict(conninfo) == {"dbname": "koki", "user": "koki", **expected}
+    assert password is None
+    engine.dispose()
+
+
+def test_the_password_is_kept_off_the_dump_tools_command_line():
+    engine = create_engine("postgresql+psycopg://koki:it%27s%20a%20pass%3Dword@db-a/koki")
+    conninfo, password = libpq_connection(engine)
+    assert conninfo_to_dict(conninfo) == {"dbname": "koki", "user": "koki", "host": "db-a"}
+    assert password == "it's a pass=word"  # given in PGPASSWORD
     engine.dispose()
 
 
 def test_a_url_with_no_host_is_the_local_socket():
     engine = create_engine("postgresql+psycopg:///koki")
-    assert conninfo_to_dict(libpq_conninfo(engine)) == {"dbname": "koki"}
+    assert libpq_connection(engine) == ("dbname=koki", None)
     engine.dispose()
 
 
