@@ -78,10 +78,11 @@ def check_secret_key(app):
             app.config["SECRET_KEY"] = secrets.token_hex(32)
         return
     where = Path(app.instance_path) / "config.py"
-    if not key or secret_keys.weakness(key):
+    if not key or secret_keys.weakness(key) is not None:
         raise RuntimeError(secret_keys.refusal("SECRET_KEY", key, where))
     backup_key = app.config.get("BACKUP_KEY")
-    if backup_key and secret_keys.weakness(backup_key):  # unset, backups are off (the worker says so)
+    # Unset, backups are off (the worker says so).
+    if backup_key and secret_keys.weakness(backup_key) is not None:
         raise RuntimeError(secret_keys.refusal("BACKUP_KEY", backup_key, where))
 
 

@@ -62,10 +62,10 @@ def strong_keys(config):
     """SECRET_KEY and BACKUP_KEY by the rule the start applies (debug and tests skip it there)."""
     found = []
     key = config.get("SECRET_KEY") or ""
-    if not key or secret_keys.weakness(key):
+    if not key or secret_keys.weakness(key) is not None:
         found.append(weak_key("SECRET_KEY", key))
     backup_key = config.get("BACKUP_KEY")
-    if backup_key and secret_keys.weakness(backup_key):  # it opens the backups made with it
+    if backup_key and secret_keys.weakness(backup_key) is not None:  # it opens the backups made with it
         found.append(weak_key("BACKUP_KEY", backup_key))
     elif not backup_key and not config.get("BACKUP_AGE_RECIPIENTS"):
         found.append(say("BACKUP_KEY", words.BACKUPS_OFF, command=secret_keys.HOW_TO_DRAW))
@@ -73,7 +73,7 @@ def strong_keys(config):
 
 
 def weak_key(name, key):
-    why = secret_keys.weakness(key) if key else str(words.KEY_NOT_SET)
+    why = secret_keys.weakness(key) if key else words.KEY_NOT_SET
     return say(name, words.WEAK_KEY, why=why, command=secret_keys.HOW_TO_DRAW)
 
 

@@ -13,6 +13,9 @@ passes, but for odds under one in a million (an 8-character run drawn twice).
 import math
 import string
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
 REQUIRED_BITS = 256  # 32 random bytes
 REPEAT_LENGTH = 8
 MIN_DISTINCT = 10
@@ -34,15 +37,15 @@ PRINTABLE = set(string.ascii_letters + string.digits + string.punctuation + " ")
 
 
 def weakness(key):
-    """Why key is guessable, in words; None when it is not."""
+    """Why key is guessable, in words read in the reader's language; None when it is not."""
     if key in EXAMPLE_TEXTS:
-        return "it is the example configuration's placeholder"
+        return _l("it is the example configuration's placeholder")
     if len(set(key)) < MIN_DISTINCT:
-        return f"it uses fewer than {MIN_DISTINCT} different characters"
+        return _l("it uses fewer than %(count)s different characters", count=MIN_DISTINCT)
     if repeats(key):
-        return f"a run of {REPEAT_LENGTH} characters comes back in it"
+        return _l("a run of %(count)s characters comes back in it", count=REPEAT_LENGTH)
     if bits(key) < REQUIRED_BITS:
-        return "it holds less than 32 random bytes' worth"
+        return _l("it holds less than 32 random bytes' worth")
     return None
 
 
@@ -68,7 +71,8 @@ def repeats(key):
 
 def refusal(name, key, where):
     """The start-up message for a weak key: which key, why, how to draw one and where to put it."""
-    why = weakness(key) if key else "it is not set"
+    with force_locale("en"):  # for the operator, in the language of the logs
+        why = str(weakness(key)) if key else "it is not set"
     return (
         f"{name} is too easy to guess: {why}. Draw one with\n"
         f'  export FLASK_{name}="$({HOW_TO_DRAW})"\n'

@@ -43,7 +43,8 @@ def test_the_admins_home_lists_what_is_not_ready(staff):
     assert "Set it to 1 behind nginx" in rows["PROXY_FIX_X_FOR"]
 
 
-def test_the_admins_home_says_it_in_french(staff):
+def test_the_admins_home_says_it_in_french(app, staff):
+    app.config["BACKUP_KEY"] = "change-me-" * 8
     client = staff("admin")
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
     response = client.get("/staff/")
@@ -54,6 +55,9 @@ def test_the_admins_home_says_it_in_french(staff):
         == "Vide\u00a0: les mentions légales doivent indiquer l’adresse du siège social."
     )
     assert rows["worker"].startswith("Aucun processus de fond n’a jamais tourné\u00a0:")
+    assert rows["BACKUP_KEY"].startswith(
+        "Trop facile à deviner (elle compte moins de 10 caractères différents)."
+    )
 
 
 @pytest.mark.parametrize("role", ["support", "marketing", "dpo"])
