@@ -110,6 +110,12 @@ def test_legal_notice_shows_the_configured_publisher_and_host(app, client):
     assert app.config["COMPANY_EMAIL"] in text
 
 
+def test_the_legal_notice_writes_the_telephone_as_the_other_pages_do(app, client):
+    app.config.update(COMPANY_PHONE="+33472000000")  # typed without spaces
+    page = soup(client.get("/fr/legal"))
+    assert page.find("a", href="tel:+33472000000").get_text() == "04 72 00 00 00"
+
+
 def test_an_empty_setting_leaves_its_line_out(client):
     # COMPANY_ADDRESS is empty by default: no "Registered office" heading with nothing under it.
     assert "registered office" not in visible_text(client.get("/en/legal"))
