@@ -6,7 +6,6 @@ was answered by nginx.
 """
 
 import gzip
-import json
 import os
 import shutil
 
@@ -22,6 +21,7 @@ from tests.helpers.deploy import (
     header_values,
     https,
     make_certificate,
+    production_settings,
     wait_until,
 )
 
@@ -57,16 +57,7 @@ def site(migrated_database, tmp_path_factory):
         url = f"sqlite:///{tmp / 'koki.db'}"
     https_port, http_port = free_port(), free_port()
     cert, key = make_certificate(tmp)
-    env = app_environment(
-        url,
-        SITE_URL=f"https://{HOST}:{https_port}",
-        TRUSTED_HOSTS=json.dumps([HOST]),
-        PROXY_FIX_X_FOR=1,
-        PROXY_FIX_X_PROTO=1,
-        SESSION_COOKIE_SECURE="true",
-        MAIL_DELIVERY="worker",
-        RATELIMIT_ENABLED="false",
-    )
+    env = app_environment(url, **production_settings(f"https://{HOST}:{https_port}"), RATELIMIT_ENABLED=False)
     gunicorn = Gunicorn(env, tmp / "gunicorn.log", workers=1).wait_ready()
     try:
         nginx = Nginx(tmp, https_port, http_port, gunicorn.port, cert, key)

@@ -5,7 +5,6 @@ Every log file the deploy writes is read: gunicorn's access and error log (its s
 the journal in production), nginx's error and access log as the main nginx.conf names them.
 """
 
-import json
 import os
 import runpy
 
@@ -25,6 +24,7 @@ from tests.helpers.deploy import (
     https,
     make_certificate,
     plain_http,
+    production_settings,
     wait_until,
 )
 
@@ -44,13 +44,7 @@ def deployed(migrated_database, tmp_path):
     https_port, http_port = free_port(), free_port()
     cert, key = make_certificate(tmp_path)
     env = app_environment(
-        migrated_database,
-        SITE_URL=f"https://{HOST}:{https_port}",
-        TRUSTED_HOSTS=json.dumps([HOST]),
-        PROXY_FIX_X_FOR=1,
-        PROXY_FIX_X_PROTO=1,
-        MAIL_DELIVERY="worker",
-        RATELIMIT_ENABLED="false",
+        migrated_database, **production_settings(f"https://{HOST}:{https_port}"), RATELIMIT_ENABLED=False
     )
     gunicorn = Gunicorn(env, tmp_path / "gunicorn.log").wait_ready()
     try:
