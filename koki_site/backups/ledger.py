@@ -1,9 +1,9 @@
 """What people asked to be changed since a backup, so that a restore never brings it back.
 
-Each erasure, rectification, restriction and withdrawal adds a row: when, what, and the address
-as a keyed hash (HMAC with the secret key), never the address. A rectification keeps the new
-values, which a restore must put back; an erasure drops the earlier rows of its address. Rows go
-after BACKUP_RETENTION_DAYS: no backup is older.
+Each erasure, rectification, restriction (or its lift) and withdrawal adds a row: when, what,
+and the address as a keyed hash (HMAC with the secret key), never the address. A rectification
+keeps the new values, which a restore must put back; an erasure drops the earlier rows of its
+address. Rows go after BACKUP_RETENTION_DAYS: no backup is older.
 """
 
 import hashlib

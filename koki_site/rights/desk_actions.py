@@ -11,10 +11,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from koki_site import mail
-from koki_site.core import audit, register
+from koki_site.core import audit
 from koki_site.core.auth import role_required
 from koki_site.extensions import db
-from koki_site.rights import deadlines
+from koki_site.rights import deadlines, records
 from koki_site.rights import desk_bp as bp
 from koki_site.rights.desk import (
     TO_HANDLE,
@@ -119,10 +119,8 @@ def lift(request_id):
 
 
 def lift_restriction(rights_request):
-    lifted = {}
-    for _processing, handlers in register.handlers_of(current_app):
-        if handlers.restrict:
-            lifted.update(handlers.restrict(rights_request.email, False))
+    """Processed again; in the backups' ledger too, so that a restore does not restrict them again."""
+    lifted = records.carry_out(rights_request, "restrict", False)
     audit.log("rights_lift_restriction", target=target(rights_request), details=lifted)
 
 

@@ -11,20 +11,24 @@ from pathlib import Path
 
 import pyrage
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from koki_site.backups import archive, encryption
+from koki_site.contact.models import ContactMessage
 from koki_site.core import jobs, secret_keys
 from koki_site.extensions import db
 from koki_site.mail import worker
-from tests.helpers import soup
+from koki_site.rights.models import RightsRequest
+from tests.helpers import soup, visible_text
 from tests.helpers.backups import (
     BACKUP_KEY,
     assert_restored_but_what_changed_since,
     erase_ada_rename_bob_and_unsubscribe_him,
     invoke,
     names,
+    verified,
 )
+from tests.helpers.staff import csrf_token
 
 pytestmark = pytest.mark.db
 
@@ -94,6 +98,29 @@ def test_a_restore_brings_everything_back_but_what_was_erased_since(
     code, output = invoke(runner, "backup", "restore", str(path), input="y\n")
     assert code == 0, output
     assert_restored_but_what_changed_since(app, output)
+
+
+def restricted(app, email):
+    with app.app_context():
+        return db.session.scalars(select(ContactMessage.restricted).filter_by(email=email)).all()
+
+
+def test_a_restore_keeps_a_restriction_lifted_since(app, client, runner, smtp, staff, tmp_path, ada_and_bob):
+    objection = verified(client, smtp, "objection", "ada@example.org")
+    assert "no longer use it" in visible_text(client.post(objection, data={"action": "restrict"}))
+    assert restricted(app, "ada@example.org") == [True]
+    path = tmp_path / "site.age"
+    assert invoke(runner, "backup", "create", "-o", path)[0] == 0
+    dpo = staff("dpo")  # rejects the objection: Ada's message is processed again
+    with app.app_context():
+        request_id = db.session.scalar(select(RightsRequest.id).filter_by(right="objection"))
+    page = f"/staff/rights/{request_id}"
+    refusal = {"csrf_token": csrf_token(dpo, page), "reason": "Our legitimate grounds prevail."}
+    assert dpo.post(f"{page}/refuse", data=refusal).status_code == 303
+    assert restricted(app, "ada@example.org") == [False]
+    code, output = invoke(runner, "backup", "restore", path, "--yes")
+    assert code == 0 and "done again since: restrict" in output, output
+    assert restricted(app, "ada@example.org") == [False]
 
 
 def test_a_restore_asks_first_and_refuses_a_newer_schema(app, runner, tmp_path, ada_and_bob):
