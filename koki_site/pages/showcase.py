@@ -80,7 +80,14 @@ class Showcase:
         return {
             "logos": self.logos,
             "screenshots": {
-                shot.place: (shot, shot.alt[lang]) for shot in self.screenshots if lang in shot.alt
+                shot.place: {
+                    "image": shot.image,
+                    "width": shot.width,
+                    "height": shot.height,
+                    "alt": shot.alt[lang],
+                }
+                for shot in self.screenshots
+                if lang in shot.alt
             },
             "quotes": [quote for quote in self.quotes if quote.lang == lang],
             "figures": [
