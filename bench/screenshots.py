@@ -30,13 +30,12 @@ from koki_site import create_app  # noqa: E402
 from koki_site.core import outage_pages, schema  # noqa: E402
 from koki_site.extensions import db  # noqa: E402
 from koki_site.mail import OutboxMail, delivery  # noqa: E402
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, SIZES, LiveServer, context_of  # noqa: E402
 from tests.helpers.newsletter import subscribe  # noqa: E402
 from tests.helpers.rights import ask  # noqa: E402
 from tests.helpers.staff import add_account, log_in_chromium, seed_back_office, staff_pages  # noqa: E402
 
 OUT = ROOT / "artifacts" / "screenshots"
-SIZES = {"phone": (390, 844), "laptop": (1366, 768)}
 FIRST_VISIT = {
     "home": "/",
     "product": "/product",
@@ -97,8 +96,7 @@ class Shooter:
         self.taken = []
 
     def context(self, size, **options):
-        width, height = SIZES[size]
-        return self.browser.new_context(viewport={"width": width, "height": height}, **options)
+        return context_of(self.browser, size, **options)
 
     def shot(self, page, name, lang, size, first_screen=False):
         """The whole page; with first_screen, also what shows before any scrolling (-screen.png)."""

@@ -12,13 +12,12 @@ from sqlalchemy import select
 from koki_site.contact.models import ContactMessage
 from koki_site.extensions import db
 from tests.browser.test_consent_banner import screenshot_path
-from tests.helpers.browser import serious_violations
+from tests.helpers.browser import context_of, serious_violations, viewport
 from tests.helpers.contact import send_contact
 from tests.helpers.mail import text_of
 from tests.helpers.staff import add_account, log_in_chromium, seed_back_office, staff_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
-PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
 
 
 def test_a_support_agents_round_open_reply_and_close_next(app, client, chromium, live_server, smtp):
@@ -29,7 +28,7 @@ def test_a_support_agents_round_open_reply_and_close_next(app, client, chromium,
         ada_id, ada_ref, grace_id = ada.id, ada.reference, grace.id
     add_account(app, "support@koki.test", "support")
     smtp.messages.clear()
-    context = chromium.new_context(locale="en-GB", viewport=DESKTOP)
+    context = context_of(chromium, "laptop", locale="en-GB")
     page = context.new_page()
     base = live_server.url
     log_in_chromium(page, base, "support@koki.test")
@@ -69,7 +68,7 @@ def test_every_staff_page_fits_a_phone_and_passes_axe(app, client, chromium, liv
     add_account(app, "support-only@koki.test", "support")
     base = live_server.url
     for lang in ("fr", "en"):
-        context = chromium.new_context(locale=lang, viewport=PHONE)
+        context = context_of(chromium, "phone", locale=lang)
         page = context.new_page()
         log_in_chromium(page, base, "all@koki.test")
         for name, path in pages.items():
@@ -79,7 +78,7 @@ def test_every_staff_page_fits_a_phone_and_passes_axe(app, client, chromium, liv
             if lang == "fr":
                 assert serious_violations(page) == [], name
         context.close()
-    context = chromium.new_context(locale="fr", viewport=PHONE)
+    context = context_of(chromium, "phone", locale="fr")
     page = context.new_page()
     log_in_chromium(page, base, "support-only@koki.test")
     response = page.goto(f"{base}/staff/audit")
@@ -99,7 +98,7 @@ def test_a_saved_reply_typed_in_chromium_goes_above_the_signature(app, client, c
     with app.app_context():
         message_id = db.session.scalars(select(ContactMessage.id)).one()
     add_account(app, "support@koki.test", "support")
-    context = chromium.new_context(locale="en-GB", viewport=DESKTOP)
+    context = context_of(chromium, "laptop", locale="en-GB")
     page = context.new_page()
     base = live_server.url
     log_in_chromium(page, base, "support@koki.test")
@@ -146,7 +145,7 @@ def test_the_staff_menu_is_one_line_on_a_laptop_and_the_header_short_on_a_phone(
     """Every page of an account with all the roles: one row of links at 1366 px; on a phone the
     header (name, logout, the menu as a line that scrolls sideways) leaves the page its screen."""
     add_account(app, "all@koki.test", "support", "marketing", "dpo", "admin", display_name="Claire Martin")
-    context = chromium.new_context(locale=lang, viewport=DESKTOP)
+    context = context_of(chromium, "laptop", locale=lang)
     page = context.new_page()
     log_in_chromium(page, live_server.url, "all@koki.test")
     page.goto(f"{live_server.url}/staff/")
@@ -156,7 +155,7 @@ def test_the_staff_menu_is_one_line_on_a_laptop_and_the_header_short_on_a_phone(
     assert len(tops) == 12 and len(set(tops)) == 1, tops
     expect(page.locator(".staff-user")).to_have_text("Claire Martin")
     expect(page.locator("a.staff-own")).to_have_count(2)
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(viewport("phone"))
     header = page.locator("header.staff-header").bounding_box()
     page.screenshot(path=screenshot_path(f"staff-menu-{lang}-390.png"))
     assert header["height"] <= 110, header

@@ -8,24 +8,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.helpers import FORM_PAGES, LANGS
-from tests.helpers.browser import serious_violations
+from tests.helpers.browser import SIZES, ZOOMED, context_of, serious_violations
 from tests.helpers.rights import verify_link
 
 pytestmark = pytest.mark.browser
-SIZES = {"phone": (390, 844), "laptop": (1366, 768)}
-# A 1366x768 laptop zoomed in twice (its CSS viewport), and the smallest phone still sold.
-ZOOMED = {"laptop at 200 %": (683, 384), "small phone": (320, 568)}
 PUBLIC_PAGES = ("/", "/privacy", "/cookies", "/legal", *FORM_PAGES, "/contact/sent", "/no-such-page")
 LAYOUT = """() => ({
     scroll_width: document.documentElement.scrollWidth,
     first_heading: (document.querySelector("h1, h2, h3, h4, h5, h6") || {}).tagName,
     h1_count: document.querySelectorAll("h1").length,
 })"""
-
-
-def context_of(chromium, size, **options):
-    width, height = (SIZES | ZOOMED)[size]
-    return chromium.new_context(viewport={"width": width, "height": height}, **options)
 
 
 def box(locator):

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.helpers import LANGS
+from tests.helpers.browser import SIZES, context_of
 
 pytestmark = pytest.mark.browser
-SIZES = {"phone": (390, 844), "laptop": (1366, 768)}
 
 # The header's visible parts, as boxes: one line when their tops and bottoms overlap.
 HEADER_PARTS = """() => [...document.querySelectorAll(
@@ -20,11 +20,6 @@ HEADER_PARTS = """() => [...document.querySelectorAll(
     const r = e.getBoundingClientRect();
     return {top: r.top, bottom: r.bottom, text: e.textContent.trim().slice(0, 20)};
 })"""
-
-
-def context_of(chromium, size, **options):
-    width, height = SIZES[size]
-    return chromium.new_context(viewport={"width": width, "height": height}, **options)
 
 
 def assert_one_line(page, where):

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.helpers import LANGS, PAGES
+from tests.helpers.browser import context_of
 
 pytestmark = pytest.mark.browser
 # The characters per line of each paragraph or list item of three lines or more.
@@ -19,7 +20,7 @@ SECTORS = ("healthcare", "food-industry", "cleaning-companies", "hospitality", "
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_body_text_runs_at_most_about_seventy_characters_a_line_on_a_laptop(chromium, live_server, lang):
-    context = chromium.new_context(viewport={"width": 1366, "height": 768})
+    context = context_of(chromium, "laptop")
     page = context.new_page()
     for path in PAGES:
         page.goto(f"{live_server.url}/{lang}{path}")
@@ -30,7 +31,7 @@ def test_body_text_runs_at_most_about_seventy_characters_a_line_on_a_laptop(chro
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_on_a_phone_a_sector_page_offers_a_demo_halfway_and_folds_its_glossary(chromium, live_server, lang):
-    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    context = context_of(chromium, "phone")
     page = context.new_page()
     for slug in SECTORS:
         page.goto(f"{live_server.url}/{lang}/sectors/{slug}")
@@ -48,7 +49,7 @@ def test_on_a_phone_a_sector_page_offers_a_demo_halfway_and_folds_its_glossary(c
 
 
 def test_on_a_laptop_the_glossary_is_open_and_the_halfway_demo_left_out(chromium, live_server):
-    context = chromium.new_context(viewport={"width": 1366, "height": 768})
+    context = context_of(chromium, "laptop")
     page = context.new_page()
     page.goto(f"{live_server.url}/en/sectors/healthcare")
     expect(page.locator(".glossary dd").first).to_be_visible()

@@ -1,4 +1,4 @@
-"""The showcase in real Chromium (issue 12): light, accessible, self-contained, a demo two clicks away."""
+"""The showcase in real Chromium: light, accessible, self-contained, a demo two clicks away."""
 
 import pytest
 from playwright.sync_api import expect
@@ -8,10 +8,9 @@ from koki_site.contact.models import ContactMessage
 from koki_site.extensions import db
 from tests.browser.test_consent_banner import screenshot_path
 from tests.helpers import LANGS, SHOWCASE_PAGES
-from tests.helpers.browser import serious_violations
+from tests.helpers.browser import SIZES, context_of, serious_violations
 
 pytestmark = pytest.mark.browser
-SIZES = {"phone": (390, 844), "laptop": (1366, 768)}
 HOME_BUDGET = 150 * 1024  # bytes transferred for the home page, its font and its pictures
 # Every kind of page a visitor may start from, for "a demo request is two clicks from any page".
 # Each language and each size once: the pages of one language share their resources and layout.
@@ -20,8 +19,7 @@ STARTS = (*SHOWCASE_PAGES, "/privacy", "/cookies", "/legal", "/newsletter", "/ri
 
 
 def new_page(chromium, size, **options):
-    width, height = SIZES[size]
-    context = chromium.new_context(viewport={"width": width, "height": height}, **options)
+    context = context_of(chromium, size, **options)
     return context, context.new_page()
 
 

@@ -23,6 +23,23 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Every page is looked at on a phone and on a laptop: (width, height) in CSS pixels.
+SIZES = {"phone": (390, 844), "laptop": (1366, 768)}
+# A 1366x768 laptop zoomed in twice (its CSS viewport), and the smallest phone still sold.
+ZOOMED = {"laptop at 200 %": (683, 384), "small phone": (320, 568)}
+
+
+def viewport(size):
+    """Playwright's viewport of a size of SIZES or ZOOMED, by its name."""
+    width, height = (SIZES | ZOOMED)[size]
+    return {"width": width, "height": height}
+
+
+def context_of(chromium, size, **options):
+    """A new browser context the size of a phone, a laptop… (SIZES, ZOOMED); close it after."""
+    return chromium.new_context(viewport=viewport(size), **options)
+
+
 class LiveServer:
     """The app served by Werkzeug in a thread, on a free port of 127.0.0.1."""
 
