@@ -1,9 +1,9 @@
-"""French typography everywhere a visitor reads (issue 11, item 5): the catalogue, every page, every mail.
+"""French typography everywhere French is read: the catalogue, every page, every mail.
 
 The rule: a narrow no-break space before ; ? !, a no-break space before : and inside « », and
-« 1er » for the first of the month. It is kept in the catalogue (tests/helpers/typography.py says how it
-is read); these tests fail on any French message a visitor meets, and on any rendered French page
-or mail, that breaks it.
+« 1er » for the first of the month. It is kept in the catalogue (tests/helpers/typography.py says
+how it is read); these tests fail on any French message, and on any rendered French page or mail,
+that breaks it.
 """
 
 import re
@@ -23,7 +23,7 @@ from tests.helpers.mail import text_of
 from tests.helpers.newsletter import links, subscribe
 from tests.helpers.rights import ask, csrf_of, verify_link
 from tests.helpers.staff import csrf_token
-from tests.helpers.typography import STAFF_SOURCES, fixed, problems, visitor_messages
+from tests.helpers.typography import fixed, problems
 
 ROOT = Path(__file__).resolve().parents[2]
 FRENCH = ROOT / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
@@ -46,24 +46,18 @@ def test_the_rule_is_read_as_intended():
     )
 
 
-def test_every_french_message_a_visitor_meets_follows_the_spacing_rules():
+def test_every_french_message_follows_the_spacing_rules():
+    """The back office's too: staff read French as visitors do."""
     with FRENCH.open("rb") as handle:
         catalogue = read_po(handle)
-    visitor = visitor_messages(ROOT)
     wrong = []
     for message in catalogue:
         msgid = message.id if isinstance(message.id, str) else (message.id or ("",))[0]
-        if not msgid or (message.context, msgid) not in visitor:
+        if not msgid:
             continue
         for text in message.string if isinstance(message.string, tuple) else (message.string,):
             wrong += [(msgid[:60], rule, excerpt) for rule, excerpt in problems(text)]
     assert wrong == []
-
-
-def test_the_back_office_files_left_to_their_own_issue_exist():
-    """A file renamed out of the list would have its messages checked: the list must not rot."""
-    for source in STAFF_SOURCES:
-        assert (ROOT / source).exists() or list(ROOT.glob(source + "*")), source
 
 
 def check(name, text):

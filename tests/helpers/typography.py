@@ -7,9 +7,6 @@ addresses (https://…, mailto:…, name@example.org) and times (12:30) are left
 
 import re
 
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
-
 NNBSP, NBSP = "\u202f", "\u00a0"
 TAG = re.compile(r"<[^>]*>")
 # What is not prose: a URL, an address, a file name, a time, a placeholder.
@@ -49,37 +46,3 @@ def fixed(text):
 
     pieces = re.split(r"(<[^>]*>|" + NOT_PROSE.pattern + ")", text)
     return "".join(piece if i % 2 else fix_prose(piece) for i, piece in enumerate(pieces))
-
-
-# The back office's own files: its French is issue 13's. A message used anywhere else is checked.
-STAFF_SOURCES = (
-    "templates/staff/",
-    "templates/statistics/",
-    "templates/contact/inbox.html",
-    "templates/contact/message.html",
-    "templates/newsletter/marketing.html",
-    "templates/rights/desk",
-    "templates/rights/register.html",
-    "templates/email/contact_notification.txt",
-    "templates/_pagination.html",
-    "koki_site/staff/",
-    "koki_site/statistics/",
-    "koki_site/contact/inbox.py",
-    "koki_site/newsletter/marketing.py",
-    "koki_site/rights/desk.py",
-    "koki_site/rights/processing_record.py",
-)
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_pgettext": ((1, "c"), 2)}
-
-
-def visitor_messages(root):
-    """{(context, msgid)} of every message that some page or mail a visitor meets uses."""
-    with open(root / "babel.cfg") as config:
-        method_map, options_map = parse_mapping_cfg(config)
-    used = {}
-    for filename, _, message, _, context in extract_from_dir(
-        str(root), method_map, options_map, keywords=KEYWORDS
-    ):
-        msgid = message if isinstance(message, str) else message[0]
-        used.setdefault((context, msgid), set()).add(filename)
-    return {key for key, files in used.items() if any(not f.startswith(STAFF_SOURCES) for f in files)}
