@@ -1,4 +1,4 @@
-"""What a visitor sees on a 390x844 phone and a 1366x768 laptop (issue 11): in real Chromium.
+"""What a visitor sees on a 390x844 phone and a 1366x768 laptop: in real Chromium.
 
 The banner leaves the page's heading in sight; no page scrolls sideways; every page's first
 heading is its h1; feedback (saved settings, form errors) lands on screen and takes the focus.

@@ -1,4 +1,4 @@
-"""The header's menu in real Chromium (issue 12): one line on a phone, no JavaScript needed anywhere.
+"""The header's menu in real Chromium: one line on a phone, no JavaScript needed anywhere.
 
 On a 390x844 phone the menu is one "Menu" disclosure that opens and leads to a sector page; on a
 1366x768 laptop the sectors are a disclosure the keyboard opens; in neither language does the

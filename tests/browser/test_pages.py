@@ -29,7 +29,7 @@ def test_page_in_chromium(chromium, live_server, lang, path):
     site = urlparse(live_server.url).netloc
     assert [url for url in requests if urlparse(url).netloc != site] == []
     assert problems == []
-    # A form's page may carry the session cookie of its CSRF token (SPEC §3); no other page any.
+    # A form's page may carry the session cookie of its CSRF token; no other page any.
     allowed = {"session"} if path in ("/contact", "/newsletter", "/rights") else set()
     assert {cookie["name"] for cookie in context.cookies()} <= allowed
 

@@ -1,4 +1,4 @@
-"""/staff/consent?id=… (SPEC §3): the DPO finds the history of the choice a visitor quotes."""
+"""/staff/consent?id=…: the DPO finds the history of the choice a visitor quotes."""
 
 import pytest
 

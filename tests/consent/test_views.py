@@ -1,4 +1,4 @@
-"""The banner, POST /consent, the koki_consent cookie, withdrawal, GPC (SPEC §3)."""
+"""The banner, POST /consent, the koki_consent cookie, withdrawal, GPC."""
 
 import re
 from datetime import UTC, datetime

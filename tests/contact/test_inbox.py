@@ -1,4 +1,4 @@
-"""The staff inbox (SPEC §6): the thread, replies mailed through the outbox, notes, roles, escaping."""
+"""The staff inbox: the thread, replies mailed through the outbox, notes, roles, escaping."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -190,7 +190,6 @@ def test_the_role_matrix_over_every_staff_page(app, client, staff, role):
         assert stored(app, message_id).status == "new"
 
 
-@pytest.mark.skipif(not hasattr(ContactMessage, "topic"), reason="no `topic` (SPEC §4) yet")
 def test_the_list_shows_the_topic_before_the_first_words(app, client, staff):
     from koki_site.contact import forms
 

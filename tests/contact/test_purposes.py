@@ -22,7 +22,7 @@ def test_with_enhancement_the_identity_prefills_the_form_but_never_the_message(c
     assert "koki_prefs" in set_cookies(response)
     values = form_values(client)
     assert values["first_name"] == "Ada" and values["email"] == "ada@example.org"
-    # Stored in E.164, shown as a French reader writes it (issue 11, item 9).
+    # Stored in E.164, shown as a French reader writes it.
     assert values["company"] == VALID["company"] and values["phone"] == "06 12 34 56 78"
     assert values["message"] == ""
 

@@ -1,4 +1,4 @@
-"""The contact form (SPEC §4): stored with its legal basis and deletion date, or refused, input kept."""
+"""The contact form: stored with its legal basis and deletion date, or refused, input kept."""
 
 from datetime import datetime
 

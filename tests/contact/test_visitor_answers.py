@@ -1,5 +1,5 @@
-"""Answers come back: a reply's Reply-To, fed to `flask mail receive`, lands in its thread (SPEC §6,
-issue 13): reopened, unread, audited; forged or unknown addresses refused with nothing stored;
+"""Answers come back: a reply's Reply-To, fed to `flask mail receive`, lands in its thread:
+reopened, unread, audited; forged or unknown addresses refused with nothing stored;
 only text kept (HTML turned into text, attachments dropped and listed), the size capped."""
 
 import json

@@ -1,4 +1,4 @@
-"""Other people's mailboxes (issue 9): one subscription per address whatever its case, a few
+"""Other people's mailboxes: one subscription per address whatever its case, a few
 verification mails per address whichever client asks, and an answer that tells none of it."""
 
 import threading

@@ -1,4 +1,4 @@
-"""An address is one person's whatever its case (issue 9): the rights reach every record typed in
+"""An address is one person's whatever its case: the rights reach every record typed in
 another case, accented capitals included, and the migration merges subscriptions that differed
 only by case."""
 

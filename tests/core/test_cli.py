@@ -1,4 +1,4 @@
-"""The CLI's start-up imports only what every command needs (issue 15).
+"""The CLI's start-up imports only what every command needs.
 
 `make bench` times `flask newsletter --help`; that time depends on the machine. What does not is
 the list of modules it imports: the heavy ones a command may need (Alembic, argon2, phonenumbers,

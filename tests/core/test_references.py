@@ -1,4 +1,4 @@
-"""A reference number is given once: never again after its record is erased or purged (issue 11)."""
+"""A reference number is given once: never again after its record is erased or purged."""
 
 from datetime import UTC, datetime, timedelta
 

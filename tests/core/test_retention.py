@@ -1,4 +1,4 @@
-"""flask purge (SPEC §8): contact data after 12 months, audit entries, consent ledger; in batches."""
+"""flask purge: contact data after 12 months, audit entries, consent ledger; in batches."""
 
 from datetime import UTC, date, datetime, timedelta
 

@@ -1,4 +1,4 @@
-"""/staff/settings (SPEC §6, policy P16): validated, stored, audited, in force everywhere at once."""
+"""/staff/settings: validated, stored, audited, in force everywhere at once."""
 
 import time
 

@@ -1,4 +1,4 @@
-"""The marketing side of the newsletter (SPEC §6): counts, list, search, and the audited CSV export."""
+"""The marketing side of the newsletter: counts, list, search, and the audited CSV export."""
 
 import csv
 import io

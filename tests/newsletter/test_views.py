@@ -1,4 +1,4 @@
-"""The newsletter (SPEC §5): double opt-in from the mail, one-click unsubscribe, the same answer for all."""
+"""The newsletter: double opt-in from the mail, one-click unsubscribe, the same answer for all."""
 
 import time
 from datetime import UTC, date, datetime, timedelta

@@ -1,4 +1,4 @@
-"""The five sector pages (issue 12): each in both languages, each its own text in its readers' words."""
+"""The five sector pages: each in both languages, each its own text in its readers' words."""
 
 from itertools import combinations, pairwise
 

@@ -1,4 +1,4 @@
-"""The showcase (issue 12): home, product and about pages, the company-given blocks, the demo request."""
+"""The showcase: home, product and about pages, the company-given blocks, the demo request."""
 
 from itertools import pairwise
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""The DPO's desk (SPEC §6, §7, §10): requests by deadline, answers and extensions, the Art. 30 record."""
+"""The DPO's desk: requests by deadline, answers and extensions, the Art. 30 record."""
 
 import calendar
 import csv

@@ -1,4 +1,4 @@
-"""The verified rights pages in plain words (issue 11, item 4): labels, values and dates a person reads."""
+"""The verified rights pages in plain words: labels, values and dates a person reads."""
 
 import re
 

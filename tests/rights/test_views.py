@@ -1,4 +1,4 @@
-"""GDPR rights from the site (SPEC §7): verified by mail, then each right carried out."""
+"""GDPR rights from the site: verified by mail, then each right carried out."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""Staff accounts (SPEC §6): `flask staff create/disable`, and the admin's page, every change audited."""
+"""Staff accounts: `flask staff create/disable`, and the admin's page, every change audited."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""The login lockout (SPEC §6): per account and client address, so that nobody can lock a person out.
+"""The login lockout: per account and client address, so that nobody can lock a person out.
 
 One address that fails too often is locked out of that account; the person, from elsewhere, logs
 in. Many addresses failing on one account cross a ceiling: admins are told, and only a browser

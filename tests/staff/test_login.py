@@ -1,4 +1,4 @@
-"""Staff login (SPEC §6): one message for every failure, idle timeout, new session, logout.
+"""Staff login: one message for every failure, idle timeout, new session, logout.
 
 The lockout is in test_lockout.py, the same answer whatever failed in test_login_answers.py.
 """

@@ -1,4 +1,4 @@
-"""The login page tells nothing of the accounts (SPEC §6): one answer, one argon2 check, one time.
+"""The login page tells nothing of the accounts: one answer, one argon2 check, one time.
 
 Unknown address, wrong password, an address locked out, a disabled account: the same page, the
 same message, and the same work (one argon2 verification of the account's hash or of the decoy),

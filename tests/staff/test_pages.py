@@ -1,4 +1,4 @@
-"""The staff home page, the audit log and the retention report (SPEC §6, §8), and who may see them."""
+"""The staff home page, the audit log and the retention report, and who may see them."""
 
 import re
 from datetime import UTC, datetime, timedelta

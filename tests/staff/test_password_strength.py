@@ -1,4 +1,4 @@
-"""Staff passwords (SPEC §6): one strength rule for the CLI and the accounts page; /staff/password.
+"""Staff passwords: one strength rule for the CLI and the accounts page; /staff/password.
 
 The rule: STAFF_MIN_PASSWORD_LENGTH characters and a zxcvbn score of 3, zxcvbn knowing the email
 address, the company's name and the site's host name, whole and word by word. Changing one's own

@@ -1,4 +1,4 @@
-"""Two-factor authentication (SPEC §6): TOTP required for admins by default, recovery codes, resets."""
+"""Two-factor authentication: TOTP required for admins by default, recovery codes, resets."""
 
 import time
 
